@@ -1,0 +1,161 @@
+/*
+ * callbacks.c - the xxfi_* callbacks, kept thin: each gathers what the MTA
+ * tells into the session and calls the modules that decide.
+ *
+ * All connection state hangs off smfi_setpriv. A callback that finds no
+ * session (allocation failed, or the MTA skipped connect) tempfails: when in
+ * doubt, mail waits rather than passing unchecked or being lost.
+ */
+#include "autoconf.h"
+
+#include <string.h>
+
+#include "callbacks.h"
+#include "config.h"
+#include "decide.h"
+#include "log.h"
+#include "session.h"
+
+#define SESSION(ctx) ((struct session *)smfi_getpriv(ctx))
+
+/* macros we ask the MTA for, per stage (Sendmail needs asking; Postfix obeys) */
+static char conn_macros[] = "j {client_resolve} {daemon_name}";
+static char mail_macros[] = "i {auth_authen} {auth_type}";
+static char qid_macros[] = "i";
+
+static sfsistat
+cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
+    unsigned long f3, unsigned long *pf0, unsigned long *pf1, unsigned long *pf2,
+    unsigned long *pf3)
+{
+	(void)f2;
+	(void)f3;
+	*pf0 = f0 & cb_desc.xxfi_flags;
+	*pf1 = f1 & (SMFIP_NOBODY | SMFIP_NOUNKNOWN | SMFIP_NODATA);
+	*pf2 = *pf3 = 0;
+	if (f0 & SMFIF_SETSYMLIST) {
+		*pf0 |= SMFIF_SETSYMLIST;
+		smfi_setsymlist(ctx, SMFIM_CONNECT, conn_macros);
+		smfi_setsymlist(ctx, SMFIM_ENVFROM, mail_macros);
+		smfi_setsymlist(ctx, SMFIM_ENVRCPT, qid_macros);
+		smfi_setsymlist(ctx, SMFIM_EOH, qid_macros);
+		smfi_setsymlist(ctx, SMFIM_EOM, qid_macros);
+	}
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
+{
+	struct config *cfg = cfg_acquire();
+	struct session *s;
+
+	log_count_connection();
+	if (cfg == NULL || (s = sess_new(cfg)) == NULL) {
+		log_msg(LOG_ERR, "connect from %s: out of memory; tempfail",
+		    hostname ? "client" : "unknown client");
+		cfg_release(cfg);
+		return SMFIS_TEMPFAIL;
+	}
+	if (addr_from_sockaddr(hostaddr, &s->addr) == 0) {
+		s->have_addr = 1;
+		addr_str(&s->addr, s->addrstr, sizeof(s->addrstr));
+	}
+	sess_copy(s->name, sizeof(s->name), hostname);
+	sess_classify(s, smfi_getsymval(ctx, "{client_resolve}"));
+	smfi_setpriv(ctx, s);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_helo(SMFICTX *ctx, char *helo)
+{
+	struct session *s = SESSION(ctx);
+
+	if (s == NULL)
+		return SMFIS_TEMPFAIL;
+	sess_copy(s->helo, sizeof(s->helo), helo);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct session *s = SESSION(ctx);
+
+	if (s == NULL)
+		return SMFIS_TEMPFAIL;
+	sess_reset_message(s);
+	sess_copy(s->from, sizeof(s->from), argv[0]);
+	sess_copy(s->qid, sizeof(s->qid), smfi_getsymval(ctx, "i"));
+	s->trust = dec_trust_mail(s->conn_trust, smfi_getsymval(ctx, "{auth_authen}"),
+	    s->cfg->trust_auth);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct session *s = SESSION(ctx);
+
+	if (s == NULL)
+		return SMFIS_TEMPFAIL;
+	if (s->nrcpt++ == 0)
+		sess_copy(s->rcpt, sizeof(s->rcpt), argv[0]);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_eom(SMFICTX *ctx)
+{
+	struct session *s = SESSION(ctx);
+	struct msg_facts f;
+	struct verdict v;
+	const char *qid;
+
+	if (s == NULL)
+		return SMFIS_TEMPFAIL;
+	if ((qid = smfi_getsymval(ctx, "i")) != NULL)
+		sess_copy(s->qid, sizeof(s->qid), qid);
+	memset(&f, 0, sizeof(f));
+	f.trust = s->trust;
+	f.monitor = s->cfg->mode == MODE_MONITOR;
+	v = dec_message(&f);
+	sess_log_verdict(s, &v);
+	sess_reset_message(s);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_abort(SMFICTX *ctx)
+{
+	struct session *s = SESSION(ctx);
+
+	if (s != NULL)
+		sess_reset_message(s);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_close(SMFICTX *ctx)
+{
+	struct session *s = SESSION(ctx);
+
+	smfi_setpriv(ctx, NULL);
+	sess_free(s);
+	return SMFIS_CONTINUE;
+}
+
+struct smfiDesc cb_desc = {
+	.xxfi_name = "mxguard",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE,
+	.xxfi_connect = cb_connect,
+	.xxfi_helo = cb_helo,
+	.xxfi_envfrom = cb_envfrom,
+	.xxfi_envrcpt = cb_envrcpt,
+	.xxfi_eom = cb_eom,
+	.xxfi_abort = cb_abort,
+	.xxfi_close = cb_close,
+	.xxfi_negotiate = cb_negotiate,
+};

@@ -1,0 +1,51 @@
+/*
+ * config.h - mxguard.conf: the parsed, immutable snapshot and the one
+ * current snapshot that sessions take a reference to.
+ */
+#ifndef CONFIG_H_MXG
+#define CONFIG_H_MXG
+
+#include <sys/types.h>
+
+#include "addr.h"
+#include "mxguard.h"
+
+enum cfg_mode { MODE_ENFORCE, MODE_MONITOR };
+
+struct cidr_list {
+	size_t n;
+	struct cidr *v;
+};
+
+struct config {
+	int refs;                 /* see cfg_acquire/cfg_release */
+	char *path;
+	char *socket;
+	char *userid;             /* NULL: keep the starting user */
+	char *pidfile;            /* NULL: none */
+	int umask;
+	int syslog;
+	int facility;
+	int loglevel;
+	int mode;
+	char *whitelist;          /* NULL: none */
+	struct wl *wl;            /* open whitelist or NULL */
+	struct cidr_list trusted;
+	int trust_auth;
+	unsigned lines[32];       /* line each key was set on (0: default) */
+};
+
+struct cfg_errs {
+	int n;                    /* problems found; only MXG_ERRS_MAX kept */
+	char msg[MXG_ERRS_MAX][512];
+};
+
+struct config *cfg_load(const char *path, struct cfg_errs *errs);
+void cfg_free(struct config *c);
+int cfg_in_list(const struct cidr_list *l, const struct addr *a);
+
+void cfg_publish(struct config *c);
+struct config *cfg_acquire(void);
+void cfg_release(struct config *c);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * decide.h - the decisions, as pure functions of plain facts: who the
+ * client is to us, and what happens to a message. No milter, no DNS, no
+ * threads: the unit tests call these directly.
+ */
+#ifndef DECIDE_H
+#define DECIDE_H
+
+enum trust { TRUST_NONE, TRUST_WHITELIST, TRUST_NETWORK, TRUST_AUTH };
+
+enum action { ACT_ACCEPT, ACT_TAG, ACT_QUARANTINE, ACT_TEMPFAIL, ACT_REJECT, ACT__N };
+
+enum reason {
+	R_CLEAN, R_DNSBL, R_SPF, R_LOOP, R_RELAY_ORIGIN,
+	R_WHITELIST, R_TRUSTED, R_AUTHENTICATED, R_DNS_ERROR, R__N
+};
+
+struct msg_facts {
+	enum trust trust;
+	int monitor;              /* Mode monitor: decide, log, change nothing */
+};
+
+struct verdict {
+	enum action action;       /* what is logged */
+	enum reason reason;
+	int enforce;              /* 0: logged only (monitor mode or accept) */
+};
+
+int dec_name_usable(const char *name, const char *client_resolve);
+enum trust dec_trust_connect(int whitelisted, int in_trusted_networks);
+enum trust dec_trust_mail(enum trust conn, const char *auth_authen, int trust_auth);
+struct verdict dec_message(const struct msg_facts *f);
+const char *dec_action_name(enum action a);
+const char *dec_reason_name(enum reason r);
+
+#endif

@@ -1,0 +1,349 @@
+# shellcheck shell=bash
+# test/e2e/lib.sh - helpers for mxguard end-to-end tests (source, don't run).
+#
+# Provides (see each function for details):
+#   e2e_enter_ns "$@"        re-exec the calling script in a private net+mount
+#                            namespace (lo only, private /etc/hosts, resolv.conf,
+#                            nsswitch.conf); sets E2E_DIR; EXIT trap cleans up
+#   e2e_host IP NAME         add an /etc/hosts entry (forward + reverse)
+#   e2e_bg PID               kill PID on exit
+#   pf_start NAME ADDR [MILTER] / pf_stop NAME / pf_cmd NAME CMD [ARGS...]
+#                            private Postfix instance under $E2E_DIR/NAME
+#   e2e_send SRC DST FROM RCPT [SWAKS_ARGS...]
+#                            one SMTP transaction; transcript in
+#                            $E2E_DIR/last-send.log; returns swaks's status
+#   e2e_wait_file_match FILE REGEX SECS, e2e_delivered NAME,
+#   pf_queue_count NAME, pf_hold_count NAME
+#   tap_ok, tap_fail, tap_check, tap_done   TAP output
+#
+# Failure model: setup problems that make the test meaningless (not root,
+# namespace or Postfix cannot start) print "Bail out! ..." and exit 1, which
+# also fires the cleanup trap. Everything else returns non-zero and leaves the
+# verdict to the caller. Everything only ever binds/talks to 127.0.0.0/8.
+# Set KEEP=1 to keep $E2E_DIR for inspection.
+
+E2E_PF_NAMES=""       # started Postfix instances (space separated)
+E2E_BG_PIDS=""        # background pids to kill on exit
+TAP_N=0               # tests run so far
+TAP_NFAIL=0           # tests failed so far
+
+e2e_die() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+# ---------------------------------------------------------------- TAP
+tap_ok() {
+	TAP_N=$((TAP_N + 1))
+	echo "ok $TAP_N - $1"
+}
+
+tap_fail() {
+	local d
+	TAP_N=$((TAP_N + 1))
+	TAP_NFAIL=$((TAP_NFAIL + 1))
+	echo "not ok $TAP_N - $1"
+	shift
+	for d in "$@"; do
+		printf '%s\n' "$d" | sed 's/^/# /'
+	done
+}
+
+# tap_check DESCRIPTION COMMAND [ARGS...]: ok iff COMMAND exits 0.
+tap_check() {
+	local desc=$1
+	shift
+	if "$@"; then
+		tap_ok "$desc"
+	else
+		tap_fail "$desc" "command failed (status $?): $*"
+	fi
+}
+
+tap_done() {
+	echo "1..$TAP_N"
+	[ "$TAP_NFAIL" -eq 0 ] || { echo "# $TAP_NFAIL of $TAP_N failed"; exit 1; }
+	exit 0
+}
+
+# ---------------------------------------------------------------- namespace
+e2e_enter_ns() {
+	if [ -z "${MXG_IN_NS:-}" ]; then
+		[ "$(id -u)" -eq 0 ] || e2e_die "e2e tests must run as root"
+		command -v unshare >/dev/null || e2e_die "unshare not found"
+		exec unshare -n -m --propagation private \
+			env MXG_IN_NS=1 bash "$0" "$@"
+	fi
+	ip link set lo up || e2e_die "cannot bring up lo"
+	E2E_DIR=$(mktemp -d /tmp/mxg-e2e.XXXXXX) || e2e_die "mktemp failed"
+	chmod 755 "$E2E_DIR"
+	trap e2e_cleanup EXIT
+	trap 'exit 129' HUP
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	printf '127.0.0.1\tlocalhost\n' >"$E2E_DIR/hosts"
+	printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' \
+		>"$E2E_DIR/resolv.conf"
+	# hosts: files only, so lookups never wait on (absent) DNS and a
+	# missing name is a definite "not found", not a temporary failure.
+	sed '/^hosts:/d' /etc/nsswitch.conf >"$E2E_DIR/nsswitch.conf"
+	echo 'hosts: files' >>"$E2E_DIR/nsswitch.conf"
+	chmod 644 "$E2E_DIR/hosts" "$E2E_DIR/resolv.conf" "$E2E_DIR/nsswitch.conf"
+	local f
+	for f in hosts resolv.conf nsswitch.conf; do
+		mount --bind "$E2E_DIR/$f" "/etc/$f" ||
+			e2e_die "cannot bind-mount /etc/$f"
+	done
+}
+
+# e2e_host IP NAME: append to the namespace's /etc/hosts (same inode as the
+# bind mount, so it is visible immediately).
+e2e_host() {
+	printf '%s\t%s\n' "$1" "$2" >>"$E2E_DIR/hosts"
+}
+
+e2e_bg() {
+	E2E_BG_PIDS="$E2E_BG_PIDS $1"
+}
+
+e2e_cleanup() {
+	local rc=$? n p
+	trap - EXIT
+	for n in $E2E_PF_NAMES; do
+		pf_stop "$n" >/dev/null 2>&1
+	done
+	for p in $E2E_BG_PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $E2E_BG_PIDS; do
+		wait "$p" 2>/dev/null
+	done
+	if [ "${KEEP:-0}" = 1 ]; then
+		echo "# KEEP=1: work dir left in $E2E_DIR"
+	elif [ -n "${E2E_DIR:-}" ]; then
+		rm -rf "$E2E_DIR"
+	fi
+	exit "$rc"
+}
+
+# ---------------------------------------------------------------- polling
+# e2e_wait_file_match FILE REGEX TIMEOUT_SECONDS
+e2e_wait_file_match() {
+	local i=0 max=$(($3 * 10))
+	while [ "$i" -le "$max" ]; do
+		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# e2e_wait_for TIMEOUT_SECONDS COMMAND [ARGS...]: poll until COMMAND succeeds.
+e2e_wait_for() {
+	local i=0 max=$(($1 * 10))
+	shift
+	while [ "$i" -le "$max" ]; do
+		"$@" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# ---------------------------------------------------------------- Postfix
+pf_dir() { echo "$E2E_DIR/$1"; }
+
+# pf_cmd NAME COMMAND [ARGS...]: run a Postfix command (postqueue, postsuper,
+# postcat, postconf, ...) against instance NAME.
+pf_cmd() {
+	local n=$1
+	shift
+	MAIL_CONFIG="$E2E_DIR/$n/etc" "$@"
+}
+
+pf_master_pid() {
+	local f="$E2E_DIR/$1/spool/pid/master.pid" pid
+	[ -r "$f" ] || return 1
+	read -r pid <"$f" || return 1
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+# pf_port_open ADDR [PORT]: does something accept TCP connections there?
+pf_port_open() {
+	(exec 3<>"/dev/tcp/$1/${2:-25}") 2>/dev/null
+}
+
+pf_write_config() {
+	local n=$1 addr=$2 milter=${3:-} d="$E2E_DIR/$1"
+	local uid gid
+	uid=$(id -u nobody) gid=$(id -g nobody)
+	cat >"$d/etc/main.cf" <<EOF
+# generated by test/e2e/lib.sh for instance $n
+compatibility_level = 3.6
+queue_directory = $d/spool
+data_directory = $d/data
+mail_owner = postfix
+setgid_group = postdrop
+maillog_file = $d/maillog
+maillog_file_prefixes = $E2E_DIR
+myhostname = ${PF_MYHOSTNAME:-$n.example.test}
+mydomain = example.test
+myorigin = \$myhostname
+mydestination =
+local_recipient_maps =
+alias_maps =
+alias_database =
+inet_interfaces = $addr
+inet_protocols = ipv4
+smtp_bind_address = $addr
+mynetworks = 127.0.0.0/8
+relay_domains =
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+smtpd_authorized_xclient_hosts = 127.0.0.0/8
+smtpd_banner = \$myhostname ESMTP
+virtual_mailbox_domains = example.com
+virtual_mailbox_base = $d/mail
+virtual_mailbox_maps = static:inbox/
+virtual_uid_maps = static:$uid
+virtual_gid_maps = static:$gid
+smtpd_milters = $milter
+non_smtpd_milters =
+milter_default_action = tempfail
+milter_connect_timeout = 5s
+milter_command_timeout = 5s
+milter_content_timeout = 10s
+smtp_dns_support_level = disabled
+smtp_host_lookup = native
+lmtp_host_lookup = native
+smtp_connect_timeout = 5s
+smtpd_timeout = 30s
+smtpd_error_sleep_time = 0
+smtpd_soft_error_limit = 100
+smtpd_hard_error_limit = 200
+in_flow_delay = 0
+delay_warning_time = 0
+queue_run_delay = 2s
+minimal_backoff_time = 2s
+maximal_backoff_time = 4s
+max_idle = 10s
+biff = no
+append_dot_mydomain = no
+readme_directory = no
+EOF
+	if [ -n "${PF_EXTRA:-}" ]; then
+		printf '# PF_EXTRA\n%s\n' "$PF_EXTRA" >>"$d/etc/main.cf"
+	fi
+	cat >"$d/etc/master.cf" <<'EOF'
+# service type  private unpriv  chroot  wakeup  maxproc command
+smtp      inet  n       -       n       -       -       smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+proxywrite unix -       -       n       -       1       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+local     unix  -       n       n       -       -       local
+virtual   unix  -       n       n       -       -       virtual
+lmtp      unix  -       -       n       -       -       lmtp
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+}
+
+# pf_start NAME LISTEN_ADDR [MILTER]: (re)configure and start instance NAME,
+# smtpd on LISTEN_ADDR:25. Env: PF_MYHOSTNAME, PF_EXTRA (main.cf lines, last).
+# Queue and mailbox survive a pf_stop/pf_start cycle.
+pf_start() {
+	local n=$1 addr=$2 milter=${3:-} d="$E2E_DIR/$1" out
+	[ -n "${E2E_DIR:-}" ] || e2e_die "pf_start: call e2e_enter_ns first"
+	pf_stop "$n" >/dev/null 2>&1
+	# postfix-script cd's into the queue dir before create-missing runs;
+	# data_directory is created (postfix-owned) by create-missing.
+	mkdir -p "$d/etc" "$d/spool" "$d/mail" || e2e_die "pf_start: mkdir $d"
+	chown nobody:nogroup "$d/mail"
+	# Postfix insists that inet_interfaces names a configured address;
+	# 127/8 being routed to lo is not enough.
+	case "$addr" in
+	127.*) ip -4 addr show dev lo | grep -q "inet $addr/" ||
+		ip addr add "$addr/32" dev lo ||
+		e2e_die "pf_start: cannot add $addr to lo" ;;
+	esac
+	pf_write_config "$n" "$addr" "$milter"
+	case " $E2E_PF_NAMES " in
+	*" $n "*) ;;
+	*) E2E_PF_NAMES="$E2E_PF_NAMES $n" ;;
+	esac
+	# "postfix start" runs post-install create-missing (queue dirs, data
+	# dir ownership) itself; no set-permissions needed (and that would touch
+	# the system's shared files).
+	# postfix(1) writes errors to stderr only if it is a tty (else to the
+	# not yet running postlogd), hence script(1).
+	if ! out=$(script -qec "postfix -c '$d/etc' start" /dev/null 2>&1); then
+		e2e_die "pf_start $n: postfix start failed: $(echo "$out" | tail -n 5)"
+	fi
+	e2e_wait_for 10 pf_port_open "$addr" 25 ||
+		e2e_die "pf_start $n: nothing listening on $addr:25 after 10s" \
+			"(see $d/maillog)"
+}
+
+# pf_stop NAME: stop instance NAME and wait until master and all its
+# children are gone (SIGKILL to the process group after ~5 s).
+pf_stop() {
+	local n=$1 pid
+	pid=$(pf_master_pid "$n") || return 0
+	postfix -c "$E2E_DIR/$n/etc" stop >/dev/null 2>&1
+	# master is a process-group leader; its daemons stay in that group.
+	e2e_wait_for 5 pf_pgrp_gone "$pid" && return 0
+	kill -9 -- "-$pid" 2>/dev/null
+	e2e_wait_for 2 pf_pgrp_gone "$pid"
+}
+
+pf_pgrp_gone() { ! pgrep -g "$1" >/dev/null; }
+
+# ---------------------------------------------------------------- counters
+# e2e_delivered NAME: number of messages in NAME's (single) maildir.
+e2e_delivered() {
+	local m="$E2E_DIR/$1/mail/inbox"
+	if [ -d "$m" ]; then
+		find "$m/new" "$m/cur" -type f 2>/dev/null | wc -l
+	else
+		echo 0
+	fi
+}
+
+# pf_queue_count NAME: messages anywhere in NAME's queue (incl. hold).
+pf_queue_count() {
+	local s="$E2E_DIR/$1/spool"
+	find "$s/maildrop" "$s/incoming" "$s/active" "$s/deferred" "$s/hold" \
+		-type f 2>/dev/null | wc -l
+}
+
+# pf_hold_count NAME: messages in NAME's hold queue.
+pf_hold_count() {
+	find "$E2E_DIR/$1/spool/hold" -type f 2>/dev/null | wc -l
+}
+
+# ---------------------------------------------------------------- SMTP client
+# e2e_send SRC_ADDR SERVER_ADDR FROM RCPT [SWAKS_ARGS...]
+# HELO: $SEND_HELO, else SRC_ADDR's name from our hosts file, else [SRC_ADDR].
+e2e_send() {
+	local src=$1 dst=$2 from=$3 rcpt=$4 helo
+	shift 4
+	helo=${SEND_HELO:-$(awk -v a="$src" '$1 == a { print $2; exit }' "$E2E_DIR/hosts")}
+	[ -n "$helo" ] || helo="[$src]"
+	swaks --server "$dst" --port 25 --local-interface "$src" \
+		--helo "$helo" --from "$from" --to "$rcpt" \
+		--timeout 15 "$@" >"$E2E_DIR/last-send.log" 2>&1
+}

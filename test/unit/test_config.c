@@ -1,0 +1,228 @@
+/* test_config.c - mxguard.conf parsing: defaults, every type, every error */
+#include "autoconf.h"
+#include <syslog.h>
+#include "config.h"
+#include "unit.h"
+#include "wlcompile.h"
+
+static struct cfg_errs errs;
+
+static struct config *
+load_text(const char *text)
+{
+	return cfg_load(unit_write("mxguard.conf", text, strlen(text)), &errs);
+}
+
+/* has_error - some problem reads exactly "FILE:LINE: msg" */
+static int
+has_error(unsigned line, const char *msg)
+{
+	char want[600];
+	int i;
+
+	snprintf(want, sizeof(want), "%s:%u: %s", unit_path("mxguard.conf"), line, msg);
+	for (i = 0; i < errs.n && i < MXG_ERRS_MAX; i++)
+		if (strcmp(errs.msg[i], want) == 0)
+			return 1;
+	for (i = 0; i < errs.n && i < MXG_ERRS_MAX; i++)
+		fprintf(stderr, "# got: %s\n# want: %s\n", errs.msg[i], want);
+	return 0;
+}
+
+START_TEST(empty_file_gives_spec_defaults)
+{
+	struct config *c = load_text("# nothing\n\n");
+	struct addr a;
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(c->socket, "unix:/run/mxguard/mxguard.sock");
+	ck_assert_ptr_null(c->userid);
+	ck_assert_ptr_null(c->pidfile);
+	ck_assert_int_eq(c->umask, 007);
+	ck_assert_int_eq(c->syslog, 1);
+	ck_assert_int_eq(c->facility, LOG_MAIL);
+	ck_assert_int_eq(c->loglevel, LOG_INFO);
+	ck_assert_int_eq(c->mode, MODE_ENFORCE);
+	ck_assert_ptr_null(c->wl);
+	ck_assert_int_eq(c->trust_auth, 1);
+	ck_assert_uint_eq(c->trusted.n, 2);
+	addr_parse("127.1.2.3", &a);
+	ck_assert_int_eq(cfg_in_list(&c->trusted, &a), 1);
+	addr_parse("::1", &a);
+	ck_assert_int_eq(cfg_in_list(&c->trusted, &a), 1);
+	addr_parse("192.0.2.1", &a);
+	ck_assert_int_eq(cfg_in_list(&c->trusted, &a), 0);
+	cfg_free(c);
+}
+END_TEST
+
+START_TEST(keys_are_case_insensitive_and_values_parse)
+{
+	struct config *c = load_text(
+	    "socket inet:8891@127.0.0.1\n"
+	    "USERID nobody:nogroup\n"
+	    "PidFile /run/mxguard.pid   # trailing comment\n"
+	    "UMask 002\n"
+	    "Syslog no\n"
+	    "SyslogFacility LOCAL3\n"
+	    "LogLevel Debug\n"
+	    "Mode monitor\n"
+	    "TrustedNetworks 192.0.2.0/24,2001:db8::/32 10.0.0.1\n"
+	    "TrustAuthenticated false\n");
+	struct addr a;
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(c->socket, "inet:8891@127.0.0.1");
+	ck_assert_str_eq(c->userid, "nobody:nogroup");
+	ck_assert_str_eq(c->pidfile, "/run/mxguard.pid");
+	ck_assert_int_eq(c->umask, 002);
+	ck_assert_int_eq(c->syslog, 0);
+	ck_assert_int_eq(c->facility, LOG_LOCAL3);
+	ck_assert_int_eq(c->loglevel, LOG_DEBUG);
+	ck_assert_int_eq(c->mode, MODE_MONITOR);
+	ck_assert_int_eq(c->trust_auth, 0);
+	ck_assert_uint_eq(c->trusted.n, 3);
+	addr_parse("2001:db8:ffff::1", &a);
+	ck_assert_int_eq(cfg_in_list(&c->trusted, &a), 1);
+	addr_parse("127.0.0.1", &a);
+	ck_assert_int_eq(cfg_in_list(&c->trusted, &a), 0);
+	cfg_free(c);
+}
+END_TEST
+
+START_TEST(trusted_networks_none_or_empty_is_empty)
+{
+	struct config *c = load_text("TrustedNetworks none\n");
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->trusted.n, 0);
+	cfg_free(c);
+	c = load_text("TrustedNetworks\n");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->trusted.n, 0);
+	cfg_free(c);
+}
+END_TEST
+
+START_TEST(every_problem_is_reported_with_its_line)
+{
+	struct config *c = load_text(
+	    "Bogus 1\n"                       /* 1 */
+	    "Syslog maybe\n"                  /* 2 */
+	    "LogLevel loud\n"                 /* 3 */
+	    "UMask 999\n"                     /* 4 */
+	    "Socket tcp:25\n"                 /* 5 */
+	    "TrustedNetworks 10.0.0.1/33\n"   /* 6 */
+	    "Mode\n"                          /* 7 */
+	    "PidFile relative.pid\n"          /* 8 */
+	    "UserID no-such-user-here\n"      /* 9 */
+	    "Syslog yes\n"                    /* 10: first Syslog was bad, still a duplicate */
+	    "Socket inet:99999@localhost\n"); /* 11 */
+
+	ck_assert_ptr_null(c);
+	ck_assert(has_error(1, "unknown key \"Bogus\""));
+	ck_assert(has_error(2, "Syslog: expected yes, no, true, false, 1 or 0"));
+	ck_assert(has_error(3, "LogLevel: bad value \"loud\" (expected error, warning, notice, info or debug)"));
+	ck_assert(has_error(4, "UMask: expected an octal mode such as 007"));
+	ck_assert(has_error(5, "Socket: expected unix:PATH, inet:PORT@HOST or inet6:PORT@HOST"));
+	ck_assert(has_error(6, "TrustedNetworks: \"10.0.0.1/33\": prefix length over 32"));
+	ck_assert(has_error(7, "Mode: missing value"));
+	ck_assert(has_error(8, "PidFile: path must be absolute"));
+	ck_assert(has_error(9, "UserID: unknown user \"no-such-user-here\""));
+	ck_assert(has_error(10, "Syslog already set on line 2"));
+	ck_assert(has_error(11, "Socket already set on line 5"));
+	ck_assert_int_eq(errs.n, 11);
+}
+END_TEST
+
+START_TEST(nul_byte_and_overlong_line_are_errors)
+{
+	char text[MXG_LINE_MAX + 100];
+	struct config *c;
+
+	memset(text, 'x', sizeof(text));
+	memcpy(text, "LogLevel info\nMode enf\0rce\n# ", 29);
+	text[sizeof(text) - 1] = '\n';
+	c = cfg_load(unit_write("mxguard.conf", text, sizeof(text)), &errs);
+	ck_assert_ptr_null(c);
+	ck_assert(has_error(2, "NUL byte in line"));
+	ck_assert(has_error(3, "line too long"));
+	ck_assert_int_eq(errs.n, 2);
+}
+END_TEST
+
+START_TEST(missing_file_is_named)
+{
+	struct config *c = cfg_load("/nonexistent/mxguard.conf", &errs);
+
+	ck_assert_ptr_null(c);
+	ck_assert_int_eq(errs.n, 1);
+	ck_assert_str_eq(errs.msg[0], "/nonexistent/mxguard.conf: cannot open: No such file or directory");
+}
+END_TEST
+
+START_TEST(whitelist_is_opened_and_a_bad_one_named_at_its_line)
+{
+	char src[256], text[600];
+	struct config *c;
+	FILE *devnull = fopen("/dev/null", "w");
+
+	snprintf(src, sizeof(src), "%s", UNIT_WRITE("wl", "192.0.2.25 OK\n"));
+	ck_assert_int_eq(wlc_compile(src, unit_path("wl.cdb"), 0, devnull), 0);
+	fclose(devnull);
+	snprintf(text, sizeof(text), "Mode enforce\nWhitelist %s\n", unit_path("wl.cdb"));
+	c = load_text(text);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_nonnull(c->wl);
+	cfg_free(c);
+
+	snprintf(text, sizeof(text), "\nWhitelist %s\n", unit_path("missing.cdb"));
+	ck_assert_ptr_null(load_text(text));
+	snprintf(text, sizeof(text), "Whitelist %s: No such file or directory", unit_path("missing.cdb"));
+	ck_assert(has_error(2, text));
+
+	snprintf(text, sizeof(text), "Whitelist %s\n", src);   /* the text source, not a CDB */
+	ck_assert_ptr_null(load_text(text));
+	snprintf(text, sizeof(text), "Whitelist %s: not a CDB file (truncated or corrupt)", src);
+	ck_assert(has_error(1, text));
+}
+END_TEST
+
+START_TEST(snapshot_outlives_publish_while_referenced)
+{
+	struct config *a = load_text("Mode monitor\n"), *b = load_text("Mode enforce\n"), *held;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	cfg_publish(a);
+	held = cfg_acquire();
+	ck_assert_ptr_eq(held, a);
+	cfg_publish(b);                    /* a is no longer current ... */
+	ck_assert_int_eq(held->mode, MODE_MONITOR);   /* ... but still alive */
+	cfg_release(held);
+	held = cfg_acquire();
+	ck_assert_ptr_eq(held, b);
+	cfg_release(held);
+	cfg_publish(NULL);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *t = tcase_create("config");
+
+	tcase_add_test(t, empty_file_gives_spec_defaults);
+	tcase_add_test(t, keys_are_case_insensitive_and_values_parse);
+	tcase_add_test(t, trusted_networks_none_or_empty_is_empty);
+	tcase_add_test(t, every_problem_is_reported_with_its_line);
+	tcase_add_test(t, nul_byte_and_overlong_line_are_errors);
+	tcase_add_test(t, missing_file_is_named);
+	tcase_add_test(t, whitelist_is_opened_and_a_bad_one_named_at_its_line);
+	tcase_add_test(t, snapshot_outlives_publish_while_referenced);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+UNIT_MAIN(suite)
