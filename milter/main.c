@@ -281,10 +281,19 @@ main(int argc, char **argv)
 		write_pidfile(c->pidfile);
 	drop_privileges(c);
 
+	/* every thread inherits this mask: libmilter's own thread sigwaits for
+	 * HUP/TERM/INT, ours for USR1/USR2; no other thread may take them */
 	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGPIPE);
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGUSR2);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	if ((errno = pthread_create(&tid, NULL, signals, &set)) != 0)
 		fatal("cannot start the signal thread: %s", strerror(errno));
 	pthread_detach(tid);
