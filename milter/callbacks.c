@@ -61,7 +61,9 @@ cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		s->have_addr = 1;
 		addr_str(&s->addr, s->addrstr, sizeof(s->addrstr));
 	}
-	sess_copy(s->name, sizeof(s->name), hostname);
+	/* Postfix and Sendmail hand "[addr]" for a client without a usable name */
+	sess_copy(s->name, sizeof(s->name),
+	    hostname == NULL || hostname[0] == 0 || hostname[0] == '[' ? "unknown" : hostname);
 	sess_classify(s, smfi_getsymval(ctx, "{client_resolve}"));
 	smfi_setpriv(ctx, s);
 	return SMFIS_CONTINUE;

@@ -24,6 +24,13 @@ tap_check() {
 	if out=$("$@" 2>&1); then tap_ok "$d"; else tap_fail "$d" "command: $*" "$out"; fi
 }
 
+# tap_is DESC EXPECTED CMD... - ok when CMD prints exactly EXPECTED
+tap_is() {
+	local d=$1 exp=$2 got; shift 2
+	got=$("$@" 2>&1)
+	if [ "$got" = "$exp" ]; then tap_ok "$d"; else tap_fail "$d" "expected: $exp" "got: $got" "from: $*"; fi
+}
+
 tap_done() {
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]

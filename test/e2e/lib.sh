@@ -14,7 +14,8 @@
 #                            $E2E_DIR/last-send.log; returns swaks's status
 #   e2e_wait_file_match FILE REGEX SECS, e2e_delivered NAME,
 #   pf_queue_count NAME, pf_hold_count NAME
-#   tap_ok, tap_fail, tap_check, tap_done   TAP output
+#   e2e_wait_for SECS CMD..., e2e_eq EXPECTED CMD..., e2e_listening ADDR PORT
+#   tap_ok, tap_fail, tap_check, tap_is, tap_done   TAP output
 #
 # Failure model: setup problems that make the test meaningless (not root,
 # namespace or Postfix cannot start) print "Bail out! ..." and exit 1, which
@@ -24,8 +25,6 @@
 
 E2E_PF_NAMES=""       # started Postfix instances (space separated)
 E2E_BG_PIDS=""        # background pids to kill on exit
-TAP_N=0               # tests run so far
-TAP_NFAIL=0           # tests failed so far
 
 e2e_die() {
 	echo "Bail out! $*"
@@ -33,38 +32,10 @@ e2e_die() {
 }
 
 # ---------------------------------------------------------------- TAP
-tap_ok() {
-	TAP_N=$((TAP_N + 1))
-	echo "ok $TAP_N - $1"
-}
-
-tap_fail() {
-	local d
-	TAP_N=$((TAP_N + 1))
-	TAP_NFAIL=$((TAP_NFAIL + 1))
-	echo "not ok $TAP_N - $1"
-	shift
-	for d in "$@"; do
-		printf '%s\n' "$d" | sed 's/^/# /'
-	done
-}
-
-# tap_check DESCRIPTION COMMAND [ARGS...]: ok iff COMMAND exits 0.
-tap_check() {
-	local desc=$1
-	shift
-	if "$@"; then
-		tap_ok "$desc"
-	else
-		tap_fail "$desc" "command failed (status $?): $*"
-	fi
-}
-
-tap_done() {
-	echo "1..$TAP_N"
-	[ "$TAP_NFAIL" -eq 0 ] || { echo "# $TAP_NFAIL of $TAP_N failed"; exit 1; }
-	exit 0
-}
+# tap_ok, tap_fail, tap_check, tap_is, tap_done and the mxguard process
+# helpers (mxg_start, mxg_stop, wait_match) are shared with the other tests.
+# shellcheck source=test/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
 
 # ---------------------------------------------------------------- namespace
 e2e_enter_ns() {
@@ -75,6 +46,9 @@ e2e_enter_ns() {
 			env MXG_IN_NS=1 bash "$0" "$@"
 	fi
 	ip link set lo up || e2e_die "cannot bring up lo"
+	# glibc's AI_ADDRCONFIG ignores 127.0.0.1, so with lo alone an AF_INET
+	# getaddrinfo() of any name fails; one more address on lo fixes that.
+	e2e_addr 127.0.0.2
 	E2E_DIR=$(mktemp -d /tmp/mxg-e2e.XXXXXX) || e2e_die "mktemp failed"
 	chmod 755 "$E2E_DIR"
 	trap e2e_cleanup EXIT
@@ -94,6 +68,13 @@ e2e_enter_ns() {
 		mount --bind "$E2E_DIR/$f" "/etc/$f" ||
 			e2e_die "cannot bind-mount /etc/$f"
 	done
+}
+
+# e2e_addr IP: configure IP on lo (127/8 is routed to lo anyway, so clients
+# can bind any of it; but Postfix's inet_interfaces wants a real address).
+e2e_addr() {
+	ip -4 addr show dev lo | grep -q "inet $1/" ||
+		ip addr add "$1/32" dev lo || e2e_die "cannot add $1 to lo"
 }
 
 # e2e_host IP NAME: append to the namespace's /etc/hosts (same inode as the
@@ -150,9 +131,15 @@ e2e_wait_for() {
 	return 1
 }
 
-# ---------------------------------------------------------------- Postfix
-pf_dir() { echo "$E2E_DIR/$1"; }
+# e2e_eq EXPECTED COMMAND [ARGS...]: predicate, COMMAND's output = EXPECTED
+# (e.g. e2e_wait_for 10 e2e_eq 3 e2e_delivered mx).
+e2e_eq() {
+	local exp=$1
+	shift
+	[ "$("$@")" = "$exp" ]
+}
 
+# ---------------------------------------------------------------- Postfix
 # pf_cmd NAME COMMAND [ARGS...]: run a Postfix command (postqueue, postsuper,
 # postcat, postconf, ...) against instance NAME.
 pf_cmd() {
@@ -165,12 +152,21 @@ pf_master_pid() {
 	local f="$E2E_DIR/$1/spool/pid/master.pid" pid
 	[ -r "$f" ] || return 1
 	read -r pid <"$f" || return 1
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+	# Guard against a stale pid file whose pid now belongs to someone else.
+	[ -n "$pid" ] && e2e_alive "$pid" &&
+		[ "$(ps -o comm= -p "$pid")" = master ] && echo "$pid"
 }
 
-# pf_port_open ADDR [PORT]: does something accept TCP connections there?
-pf_port_open() {
-	(exec 3<>"/dev/tcp/$1/${2:-25}") 2>/dev/null
+# e2e_alive PID: process exists and is not a zombie. (Reparented zombies
+# can linger: some container inits reap only about once a second.)
+e2e_alive() {
+	local st
+	st=$(ps -o stat= -p "$1") && [ "${st#Z}" = "$st" ]
+}
+
+# e2e_listening ADDR PORT: is there a TCP listener on ADDR:PORT?
+e2e_listening() {
+	[ -n "$(ss -Hltn "src $1:$2")" ]
 }
 
 pf_write_config() {
@@ -222,21 +218,28 @@ smtpd_soft_error_limit = 100
 smtpd_hard_error_limit = 200
 in_flow_delay = 0
 delay_warning_time = 0
-queue_run_delay = 2s
-minimal_backoff_time = 2s
+queue_run_delay = 1s
+minimal_backoff_time = 1s
 maximal_backoff_time = 4s
 max_idle = 10s
 biff = no
 append_dot_mydomain = no
 readme_directory = no
 EOF
+	# PF_EXTRA goes last; base lines it overrides are dropped, as Postfix
+	# warns ("overriding earlier entry") in every daemon otherwise.
 	if [ -n "${PF_EXTRA:-}" ]; then
-		printf '# PF_EXTRA\n%s\n' "$PF_EXTRA" >>"$d/etc/main.cf"
+		printf '%s\n' "$PF_EXTRA" >"$d/etc/extra.cf"
+		awk -F' *= *' 'NR == FNR { if (/^[a-z]/) x[$1] = 1; next }
+			!($1 in x)' "$d/etc/extra.cf" "$d/etc/main.cf" >"$d/etc/main.tmp"
+		printf '# PF_EXTRA\n' >>"$d/etc/main.tmp"
+		cat "$d/etc/extra.cf" >>"$d/etc/main.tmp"
+		mv "$d/etc/main.tmp" "$d/etc/main.cf"
 	fi
 	cat >"$d/etc/master.cf" <<'EOF'
 # service type  private unpriv  chroot  wakeup  maxproc command
 smtp      inet  n       -       n       -       -       smtpd
-pickup    unix  n       -       n       60      1       pickup
+pickup    unix  n       -       n       1       1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
 rewrite   unix  -       -       n       -       -       trivial-rewrite
@@ -263,54 +266,64 @@ EOF
 }
 
 # pf_start NAME LISTEN_ADDR [MILTER]: (re)configure and start instance NAME,
-# smtpd on LISTEN_ADDR:25. Env: PF_MYHOSTNAME, PF_EXTRA (main.cf lines, last).
-# Queue and mailbox survive a pf_stop/pf_start cycle.
+# smtpd on LISTEN_ADDR:25 (IPv4 127/8 only; also its smtp client's source
+# address). Env: PF_MYHOSTNAME, PF_EXTRA (main.cf lines, last). Queue and
+# mailbox survive a pf_stop/pf_start cycle. Log: $E2E_DIR/NAME/maillog.
 pf_start() {
 	local n=$1 addr=$2 milter=${3:-} d="$E2E_DIR/$1" out
 	[ -n "${E2E_DIR:-}" ] || e2e_die "pf_start: call e2e_enter_ns first"
+	case "$addr" in
+	127.*) ;;
+	*) e2e_die "pf_start $n: LISTEN_ADDR must be in 127.0.0.0/8: $addr" ;;
+	esac
 	pf_stop "$n" >/dev/null 2>&1
 	# postfix-script cd's into the queue dir before create-missing runs;
 	# data_directory is created (postfix-owned) by create-missing.
 	mkdir -p "$d/etc" "$d/spool" "$d/mail" || e2e_die "pf_start: mkdir $d"
 	chown nobody:nogroup "$d/mail"
-	# Postfix insists that inet_interfaces names a configured address;
-	# 127/8 being routed to lo is not enough.
-	case "$addr" in
-	127.*) ip -4 addr show dev lo | grep -q "inet $addr/" ||
-		ip addr add "$addr/32" dev lo ||
-		e2e_die "pf_start: cannot add $addr to lo" ;;
-	esac
+	e2e_addr "$addr"
 	pf_write_config "$n" "$addr" "$milter"
+	# postfix start stalls ~1.5 s when main.cf/master.cf have a current
+	# mtime; backdate them.
+	touch -d "@$(($(date +%s) - 2))" "$d/etc/main.cf" "$d/etc/master.cf"
 	case " $E2E_PF_NAMES " in
 	*" $n "*) ;;
 	*) E2E_PF_NAMES="$E2E_PF_NAMES $n" ;;
 	esac
-	# "postfix start" runs post-install create-missing (queue dirs, data
-	# dir ownership) itself; no set-permissions needed (and that would touch
-	# the system's shared files).
+	# A first "postfix start" runs post-install create-missing (queue dirs,
+	# postfix-owned data_directory) plus integrity checks. Later starts of
+	# the same instance skip those via the quick-start flag.
+	[ -d "$d/spool/pid" ] && touch "$d/spool/quick-start"
 	# postfix(1) writes errors to stderr only if it is a tty (else to the
 	# not yet running postlogd), hence script(1).
 	if ! out=$(script -qec "postfix -c '$d/etc' start" /dev/null 2>&1); then
 		e2e_die "pf_start $n: postfix start failed: $(echo "$out" | tail -n 5)"
 	fi
-	e2e_wait_for 10 pf_port_open "$addr" 25 ||
+	# master -w already waited for initialisation; this is belt and braces
+	# (and does not connect, so smtpd/milters see no probe connection).
+	e2e_wait_for 10 e2e_listening "$addr" 25 ||
 		e2e_die "pf_start $n: nothing listening on $addr:25 after 10s" \
 			"(see $d/maillog)"
 }
 
 # pf_stop NAME: stop instance NAME and wait until master and all its
 # children are gone (SIGKILL to the process group after ~5 s).
+# "postfix abort" sends master the same SIGTERM as "postfix stop" but
+# skips stop's 1-second polling loop; we poll faster ourselves.
 pf_stop() {
 	local n=$1 pid
 	pid=$(pf_master_pid "$n") || return 0
-	postfix -c "$E2E_DIR/$n/etc" stop >/dev/null 2>&1
+	postfix -c "$E2E_DIR/$n/etc" abort >/dev/null 2>&1
 	# master is a process-group leader; its daemons stay in that group.
 	e2e_wait_for 5 pf_pgrp_gone "$pid" && return 0
 	kill -9 -- "-$pid" 2>/dev/null
 	e2e_wait_for 2 pf_pgrp_gone "$pid"
 }
 
-pf_pgrp_gone() { ! pgrep -g "$1" >/dev/null; }
+# pf_pgrp_gone PGID: no live (non-zombie) process left in process group.
+pf_pgrp_gone() {
+	ps -e -o pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { exit 1 }'
+}
 
 # ---------------------------------------------------------------- counters
 # e2e_delivered NAME: number of messages in NAME's (single) maildir.

@@ -72,7 +72,7 @@ session "name Sendmail marks FORGED is not matched" \
 	'reason=clean client=198\.51\.100\.13 name=backup\.example\.net ' \
 	IP=198.51.100.13 HOST=backup.example.net RESOLVE=FORGED
 session "Sendmail's bracketed unresolved name is not matched" \
-	'reason=clean client=198\.51\.100\.14 name=\[198\.51\.100\.14\]' \
+	'reason=clean client=198\.51\.100\.14 name=unknown ' \
 	IP=198.51.100.14 'HOST=[198.51.100.14]'
 session "IPv6 client in a whitelisted /48" \
 	'reason=whitelist client=2001:db8:1::25 name=unknown entry=2001:db8:1::/48' IP=2001:db8:1::25
