@@ -4,8 +4,8 @@
 # prints the plan and returns non-zero when anything failed.
 : "${MXG_TOP_SRCDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 : "${MXG_TOP_BUILDDIR:=$MXG_TOP_SRCDIR}"
-MXGUARD=$MXG_TOP_BUILDDIR/mxguard
-MXGUARD_WL=$MXG_TOP_BUILDDIR/mxguard-wl
+: "${MXGUARD:=$MXG_TOP_BUILDDIR/mxguard}"
+: "${MXGUARD_WL:=$MXG_TOP_BUILDDIR/mxguard-wl}"
 tap_n=0
 tap_failed=0
 
