@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tap.sh - TAP output and mxguard process helpers for the shell tests.
 # Sourced; needs MXG_TOP_BUILDDIR/MXG_TOP_SRCDIR (defaults: the tree this
 # file is in). A failed check prints "not ok" and the evidence; tap_done

@@ -12,23 +12,12 @@ MX=127.0.0.10
 e2e_host 127.0.0.25 backup-mx.example.net
 e2e_host 127.0.0.66 mail.example.org
 
-cat > "$E2E_DIR/whitelist" <<'WL'
+e2e_mxguard 'TrustedNetworks 127.0.0.88/32' <<'WL'
 # trusted peers: our backup MX hosts
 127.0.0.24              OK      # backup MX by address
 backup-mx.example.net   OK      # backup MX by forward-confirmed name
 WL
-"$MXGUARD_WL" "$E2E_DIR/whitelist" || e2e_die "mxguard-wl failed"
-cat > "$E2E_DIR/mxguard.conf" <<CONF
-Socket unix:$E2E_DIR/mxguard.sock
-Syslog no
-UserID nobody:postfix
-Whitelist $E2E_DIR/whitelist.cdb
-TrustedNetworks 127.0.0.88/32
-CONF
-MLOG=$E2E_DIR/mxguard.log
-mxg_start "$E2E_DIR/mxguard.conf" "$MLOG" >/dev/null || e2e_die "mxguard did not start: $(cat "$MLOG")"
-e2e_bg "$MXG_PID"
-pf_start mx "$MX" "unix:$E2E_DIR/mxguard.sock"
+pf_start mx "$MX" "$MXG_MILTER"
 
 echo "mxguard demo: Postfix on $MX:25 with mxguard attached (private network namespace)"
 echo

@@ -360,3 +360,25 @@ e2e_send() {
 		--helo "$helo" --from "$from" --to "$rcpt" \
 		--timeout 15 "$@" >"$E2E_DIR/last-send.log" 2>&1
 }
+
+# ---------------------------------------------------------------- mxguard
+# e2e_mxguard [CONF LINES...] - compile the whitelist read from stdin into
+# $E2E_DIR/whitelist.cdb, write $E2E_DIR/mxguard.conf (the socket Postfix
+# reaches as MXG_MILTER, UserID nobody:postfix, the whitelist, then the
+# given lines), start mxguard with its log in MLOG; bail out on failure.
+e2e_mxguard() {
+	cat > "$E2E_DIR/whitelist"
+	"$MXGUARD_WL" "$E2E_DIR/whitelist" || e2e_die "mxguard-wl failed"
+	{
+		echo "Socket unix:$E2E_DIR/mxguard.sock"
+		echo "Syslog no"
+		echo "UserID nobody:postfix"
+		echo "Whitelist $E2E_DIR/whitelist.cdb"
+		printf '%s\n' "$@"
+	} > "$E2E_DIR/mxguard.conf"
+	MLOG=$E2E_DIR/mxguard.log
+	MXG_MILTER=unix:$E2E_DIR/mxguard.sock
+	mxg_start "$E2E_DIR/mxguard.conf" "$MLOG" >/dev/null ||
+		e2e_die "mxguard did not start: $(tr '\n' ' ' < "$MLOG")"
+	e2e_bg "$MXG_PID"
+}

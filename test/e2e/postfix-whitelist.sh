@@ -17,23 +17,12 @@ e2e_host 127.0.0.66 plain.example.com
 e2e_host 127.0.0.67 backup.example.net.attacker.test
 # 127.0.0.24 (IP entry), 127.0.0.77 (no name), 127.0.0.88 (trusted) have no names
 
-cat > "$E2E_DIR/whitelist" <<'WL'
+e2e_mxguard 'TrustedNetworks 127.0.0.88/32' <<'WL'
 127.0.0.24            OK
 backup.example.net    OK
 .example.org          OK
 WL
-"$MXGUARD_WL" "$E2E_DIR/whitelist" || e2e_die "mxguard-wl failed"
-cat > "$E2E_DIR/mxguard.conf" <<CONF
-Socket unix:$E2E_DIR/mxguard.sock
-Syslog no
-UserID nobody:postfix
-Whitelist $E2E_DIR/whitelist.cdb
-TrustedNetworks 127.0.0.88/32
-CONF
-MLOG=$E2E_DIR/mxguard.log
-mxg_start "$E2E_DIR/mxguard.conf" "$MLOG" || e2e_die "mxguard did not start"
-e2e_bg "$MXG_PID"
-pf_start mx "$MX" "unix:$E2E_DIR/mxguard.sock"
+pf_start mx "$MX" "$MXG_MILTER"
 PLOG=$E2E_DIR/mx/maillog
 
 n=0
