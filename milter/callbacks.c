@@ -92,16 +92,53 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	sess_copy(s->qid, sizeof(s->qid), smfi_getsymval(ctx, "i"));
 	s->trust = dec_trust_mail(s->conn_trust, smfi_getsymval(ctx, "{auth_authen}"),
 	    s->cfg->trust_auth);
+	if (s->trust != TRUST_NONE && s->dnsbl_job) {   /* authenticated: not needed */
+		dnsbl_job_free(s->dnsbl_job);
+		s->dnsbl_job = NULL;
+	}
 	return SMFIS_CONTINUE;
+}
+
+/* refuse - the reply and the log line for a recipient refused at RCPT */
+static sfsistat
+refuse(SMFICTX *ctx, struct session *s, const struct verdict *v, const char *rcpt)
+{
+	char code[4], xcode[16], text[512];
+	const char *zone = "";
+
+	if (s->dnsbl.best_site >= 0)
+		zone = s->cfg->dnsbl.zones[s->cfg->dnsbl.sites[s->dnsbl.best_site].zone];
+	if (v->action == ACT_REJECT)
+		dec_reply(s->cfg->dnsbl_reply, s->addrstr, zone, code, xcode, text, sizeof(text));
+	else
+		dec_reply("451 4.7.1 Service temporarily unavailable; DNS lookups for "
+		    "client [%a] failed, try again later", s->addrstr, "", code, xcode, text,
+		    sizeof(text));
+	if (smfi_setreply(ctx, code, xcode[0] ? xcode : NULL, text) != MI_SUCCESS)
+		log_msg(LOG_WARNING, "cannot set the reply \"%s %s\"; the MTA's own is used",
+		    code, xcode);
+	sess_log_verdict(s, v, rcpt);
+	return v->action == ACT_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
 }
 
 static sfsistat
 cb_envrcpt(SMFICTX *ctx, char **argv)
 {
 	struct session *s = SESSION(ctx);
+	struct msg_facts f;
+	struct verdict v;
+	int exempt;
 
 	if (s == NULL)
 		return SMFIS_TEMPFAIL;
+	sess_facts(s, &f);
+	exempt = dec_exempt(s->cfg->exempt.v, s->cfg->exempt.n, argv[0]);
+	f.exempt = exempt;
+	v = dec_rcpt(&f);
+	if (v.enforce)
+		return refuse(ctx, s, &v, argv[0]);
+	if (f.dnsbl_listed && exempt)
+		s->exempt = 1;
 	if (s->nrcpt++ == 0)
 		sess_copy(s->rcpt, sizeof(s->rcpt), argv[0]);
 	return SMFIS_CONTINUE;
@@ -119,11 +156,9 @@ cb_eom(SMFICTX *ctx)
 		return SMFIS_TEMPFAIL;
 	if ((qid = smfi_getsymval(ctx, "i")) != NULL)
 		sess_copy(s->qid, sizeof(s->qid), qid);
-	memset(&f, 0, sizeof(f));
-	f.trust = s->trust;
-	f.monitor = s->cfg->mode == MODE_MONITOR;
+	sess_facts(s, &f);
 	v = dec_message(&f);
-	sess_log_verdict(s, &v);
+	sess_log_verdict(s, &v, NULL);
 	sess_reset_message(s);
 	return SMFIS_CONTINUE;
 }

@@ -27,6 +27,8 @@
 #include <syslog.h>
 
 #include "config.h"
+#include "decide.h"
+#include "resolver.h"
 #include "textfile.h"
 #include "whitelist.h"
 
@@ -48,8 +50,14 @@ static const struct choice levels[] = {
 static const struct choice modes[] = {
 	{"enforce", MODE_ENFORCE}, {"monitor", MODE_MONITOR}, {NULL, 0}
 };
+static const struct choice error_actions[] = {
+	{"accept", ACT_ACCEPT}, {"tempfail", ACT_TEMPFAIL}, {NULL, 0}
+};
 
-enum ktype { K_SOCKET, K_PATH, K_USER, K_UMASK, K_BOOL, K_CHOICE, K_CIDRS };
+enum ktype {
+	K_SOCKET, K_PATH, K_USER, K_UMASK, K_BOOL, K_CHOICE, K_CIDRS,
+	K_TIME, K_INT, K_REPLY, K_SERVERS, K_DNSBL, K_RCPTS
+};
 
 struct key {
 	const char *name;
@@ -57,21 +65,32 @@ struct key {
 	const char *def;          /* NULL: unset */
 	size_t off;
 	const struct choice *choices;
+	long min, max;            /* K_TIME (ms) and K_INT bounds */
 };
 
 #define F(x) offsetof(struct config, x)
 static const struct key keys[] = {
-	{"Socket", K_SOCKET, "unix:/run/mxguard/mxguard.sock", F(socket), NULL},
-	{"UserID", K_USER, NULL, F(userid), NULL},
-	{"PidFile", K_PATH, NULL, F(pidfile), NULL},
-	{"UMask", K_UMASK, "007", F(umask), NULL},
-	{"Syslog", K_BOOL, "yes", F(syslog), NULL},
-	{"SyslogFacility", K_CHOICE, "mail", F(facility), facilities},
-	{"LogLevel", K_CHOICE, "info", F(loglevel), levels},
-	{"Mode", K_CHOICE, "enforce", F(mode), modes},
-	{"Whitelist", K_PATH, NULL, F(whitelist), NULL},
-	{"TrustedNetworks", K_CIDRS, "127.0.0.0/8, ::1/128", F(trusted), NULL},
-	{"TrustAuthenticated", K_BOOL, "yes", F(trust_auth), NULL},
+	{"Socket", K_SOCKET, "unix:/run/mxguard/mxguard.sock", F(socket), NULL, 0, 0},
+	{"UserID", K_USER, NULL, F(userid), NULL, 0, 0},
+	{"PidFile", K_PATH, NULL, F(pidfile), NULL, 0, 0},
+	{"UMask", K_UMASK, "007", F(umask), NULL, 0, 0},
+	{"Syslog", K_BOOL, "yes", F(syslog), NULL, 0, 0},
+	{"SyslogFacility", K_CHOICE, "mail", F(facility), facilities, 0, 0},
+	{"LogLevel", K_CHOICE, "info", F(loglevel), levels, 0, 0},
+	{"Mode", K_CHOICE, "enforce", F(mode), modes, 0, 0},
+	{"Whitelist", K_PATH, NULL, F(whitelist), NULL, 0, 0},
+	{"TrustedNetworks", K_CIDRS, "127.0.0.0/8, ::1/128", F(trusted), NULL, 0, 0},
+	{"TrustAuthenticated", K_BOOL, "yes", F(trust_auth), NULL, 0, 0},
+	{"DNSServers", K_SERVERS, NULL, F(dns_servers), NULL, 0, 0},
+	{"DNSTimeout", K_TIME, "3s", F(dns_timeout), NULL, 100, 25000},
+	{"DNSErrorAction", K_CHOICE, "accept", F(dns_error_action), error_actions, 0, 0},
+	{"DNSBL", K_DNSBL, NULL, F(dnsbl), NULL, 0, 0},
+	{"DNSBLThreshold", K_INT, "1", F(dnsbl_threshold), NULL, -100000, 100000},
+	{"DNSBLReply", K_REPLY, "554 5.7.1 Service unavailable; client [%a] blocked using %z",
+	    F(dnsbl_reply), NULL, 0, 0},
+	{"DNSBLMinTTL", K_TIME, "60s", F(dnsbl_min_ttl), NULL, 0, 7 * 86400000L},
+	{"DNSBLMaxTTL", K_TIME, "1h", F(dnsbl_max_ttl), NULL, 0, 7 * 86400000L},
+	{"ExemptRecipients", K_RCPTS, "postmaster@, abuse@", F(exempt), NULL, 0, 0},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -213,6 +232,143 @@ check_socket(const char *v)
 	return "expected unix:PATH, inet:PORT@HOST or inet6:PORT@HOST";
 }
 
+/* parse_time - "500ms", "3s", "2m", "1h", "1d" to ms within [min, max] */
+static const char *
+parse_time(const char *v, const struct key *k, unsigned *out, char *why, size_t wsize)
+{
+	static const struct { const char *unit; long ms; } units[] = {
+		{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}, {"d", 86400000}
+	};
+	char *end;
+	long n;
+	size_t i;
+
+	if (*v < '0' || *v > '9')
+		return "expected a time with a unit, such as 500ms, 3s, 5m, 1h or 1d";
+	n = strtol(v, &end, 10);
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcasecmp(end, units[i].unit) == 0)
+			break;
+	if (i == sizeof(units) / sizeof(units[0]))
+		return "expected a time with a unit, such as 500ms, 3s, 5m, 1h or 1d";
+	if (n > k->max / units[i].ms || n * units[i].ms < k->min) {
+		snprintf(why, wsize, "%.40s is out of range (%ldms to %ldms)", v, k->min, k->max);
+		return why;
+	}
+	*out = (unsigned)(n * units[i].ms);
+	return NULL;
+}
+
+/* parse_servers - "ip", "ip:port", "ip6", "[ip6]:port" to c-ares' csv */
+static const char *
+parse_servers(const char *v, char **out, char *why, size_t wsize)
+{
+	char *copy = strdup(v), *cur, *tok, *csv = calloc(1, strlen(v) * 2 + 16);
+	char host[INET6_ADDRSTRLEN + 2], *port, *end;
+	struct addr a;
+	size_t n = 0;
+	long p;
+
+	if (copy == NULL || csv == NULL) {
+		free(copy);
+		free(csv);
+		return "out of memory";
+	}
+	for (cur = copy; *cur; cur++)
+		if (*cur == ',')
+			*cur = ' ';
+	cur = copy;
+	while ((tok = tf_token(&cur)) != NULL) {
+		port = NULL;
+		if (tok[0] == '[') {
+			if ((end = strchr(tok, ']')) == NULL || (end[1] != 0 && end[1] != ':'))
+				goto bad;
+			*end = 0;
+			port = end[1] ? end + 2 : NULL;
+			tok++;
+		} else if (strchr(tok, ':') == strrchr(tok, ':') && (port = strchr(tok, ':')) != NULL)
+			*port++ = 0;
+		if (strlen(tok) >= sizeof(host) || addr_parse(tok, &a) < 0)
+			goto bad;
+		addr_str(&a, host, sizeof(host));
+		p = 53;
+		if (port && ((p = strtol(port, &end, 10)) < 1 || p > 65535 || *end || end == port))
+			goto bad;
+		n += (size_t)sprintf(csv + n, a.family == AF_INET6 ? "%s[%s]:%ld" : "%s%s:%ld",
+		    n ? "," : "", host, p);
+	}
+	free(copy);
+	if (n == 0) {
+		free(csv);
+		return "expected IP[:PORT] addresses";
+	}
+	free(*out);
+	*out = csv;
+	return NULL;
+bad:
+	snprintf(why, wsize, "\"%.60s\": expected IP, IP:PORT or [IPv6]:PORT", tok);
+	free(copy);
+	free(csv);
+	return why;
+}
+
+/* parse_reply - "5xx [5.y.z] text" with only %a, %z and %% */
+static const char *
+parse_reply(const char *v)
+{
+	const char *p;
+
+	if (v[0] != '5' || v[1] < '0' || v[1] > '9' || v[2] < '0' || v[2] > '9' || v[3] != ' ')
+		return "expected a 5xx reply code, e.g. 554 5.7.1 text";
+	for (p = v; *p; p++) {
+		if (*p == '%' && p[1] != 'a' && p[1] != 'z' && p[1] != '%')
+			return "only %a (client address), %z (zone) and %% may follow %";
+		if (*p == '%')
+			p++;
+	}
+	return NULL;
+}
+
+/* parse_rcpts - "local@", "user@domain" or "@domain" entries, kept lower case */
+static const char *
+parse_rcpts(const char *v, struct str_list *l, char *why, size_t wsize)
+{
+	char *copy = strdup(v), *cur, *tok, **grown, *q;
+
+	if (copy == NULL)
+		return "out of memory";
+	for (; l->n; l->n--)
+		free(l->v[l->n - 1]);
+	free(l->v);
+	l->v = NULL;
+	for (cur = copy; *cur; cur++)
+		if (*cur == ',')
+			*cur = ' ';
+	cur = copy;
+	while ((tok = tf_token(&cur)) != NULL) {
+		if (strcasecmp(tok, "none") == 0 && l->n == 0 && *cur == 0)
+			break;
+		if (strchr(tok, '@') == NULL || strchr(tok, '@') != strrchr(tok, '@') || tok[1] == 0) {
+			snprintf(why, wsize, "\"%.60s\": expected local@, user@domain or @domain", tok);
+			free(copy);
+			return why;
+		}
+		if ((grown = realloc(l->v, (l->n + 1) * sizeof(*l->v))) == NULL
+		    || (grown[l->n] = strdup(tok)) == NULL) {
+			if (grown)
+				l->v = grown;
+			free(copy);
+			return "out of memory";
+		}
+		l->v = grown;
+		for (q = l->v[l->n]; *q; q++)
+			*q = (char)tolower((unsigned char)*q);
+		l->n++;
+	}
+	free(copy);
+	return NULL;
+}
+
 /* set_value - parse v as key k into c; NULL or the reason it is bad */
 static const char *
 set_value(struct config *c, const struct key *k, const char *v, char *why, size_t wsize)
@@ -258,6 +414,29 @@ set_value(struct config *c, const struct key *k, const char *v, char *why, size_
 		return why;
 	case K_CIDRS:
 		return parse_cidrs(v, field, why, wsize);
+	case K_TIME:
+		return parse_time(v, k, field, why, wsize);
+	case K_INT:
+		errno = 0;
+		{
+			long n = strtol(v, &end, 10);
+
+			if (end == v || *end != 0 || errno || n < k->min || n > k->max)
+				return "expected a whole number";
+			*(int *)field = (int)n;
+		}
+		return NULL;
+	case K_REPLY:
+		if ((bad = parse_reply(v)) != NULL)
+			return bad;
+		free(*(char **)field);
+		return (*(char **)field = strdup(v)) == NULL ? "out of memory" : NULL;
+	case K_SERVERS:
+		return parse_servers(v, field, why, wsize);
+	case K_DNSBL:
+		return dnsbl_parse(v, field, why, wsize) < 0 ? why : NULL;
+	case K_RCPTS:
+		return parse_rcpts(v, field, why, wsize);
 	}
 	abort();
 }
@@ -299,7 +478,7 @@ parse_line(struct parse *p, struct config *c, unsigned line, char *text)
 		return;
 	}
 	c->lines[slot] = line;
-	if (*cur == 0 && k->type != K_CIDRS) {
+	if (*cur == 0 && k->type != K_CIDRS && k->type != K_RCPTS) {
 		problem(p, line, "%s: missing value", k->name);
 		return;
 	}
@@ -307,11 +486,16 @@ parse_line(struct parse *p, struct config *c, unsigned line, char *text)
 		problem(p, line, "%s: %s", k->name, bad);
 }
 
-/* open_files - what the keys name must exist and be usable */
+/* open_files - what the keys name must exist and be usable; keys agree */
 static void
 open_files(struct parse *p, struct config *c)
 {
 	char err[600];
+
+	if (c->dnsbl_min_ttl > c->dnsbl_max_ttl)
+		problem(p, c->lines[find_key("DNSBLMaxTTL") - keys]
+		    ? c->lines[find_key("DNSBLMaxTTL") - keys] : c->lines[find_key("DNSBLMinTTL") - keys],
+		    "DNSBLMinTTL is larger than DNSBLMaxTTL");
 
 	if (c->whitelist && (c->wl = wl_open(c->whitelist, err, sizeof(err))) == NULL)
 		problem(p, c->lines[find_key("Whitelist") - keys], "Whitelist %s", err);
@@ -374,6 +558,13 @@ cfg_free(struct config *c)
 	free(c->pidfile);
 	free(c->whitelist);
 	free(c->trusted.v);
+	dns_stop(c->dns);
+	free(c->dns_servers);
+	dnsbl_conf_free(&c->dnsbl);
+	free(c->dnsbl_reply);
+	while (c->exempt.n)
+		free(c->exempt.v[--c->exempt.n]);
+	free(c->exempt.v);
 	free(c);
 }
 
@@ -387,6 +578,16 @@ cfg_in_list(const struct cidr_list *l, const struct addr *a)
 		if (cidr_contains(&l->v[i], a))
 			return 1;
 	return 0;
+}
+
+/* cfg_start_dns - the resolver this snapshot's lookups use, when any are configured */
+int
+cfg_start_dns(struct config *c, char *err, size_t errlen)
+{
+	if (c->dnsbl.nzones == 0 || c->dns != NULL)
+		return 0;
+	c->dns = dns_start(c->dns_servers, c->dns_timeout, err, errlen);
+	return c->dns ? 0 : -1;
 }
 
 /* ---- the current snapshot ---- */

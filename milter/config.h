@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "addr.h"
+#include "dnsbl.h"
 #include "mxguard.h"
 
 enum cfg_mode { MODE_ENFORCE, MODE_MONITOR };
@@ -15,6 +16,11 @@ enum cfg_mode { MODE_ENFORCE, MODE_MONITOR };
 struct cidr_list {
 	size_t n;
 	struct cidr *v;
+};
+
+struct str_list {
+	size_t n;
+	char **v;
 };
 
 struct config {
@@ -32,7 +38,17 @@ struct config {
 	struct wl *wl;            /* open whitelist or NULL */
 	struct cidr_list trusted;
 	int trust_auth;
-	unsigned lines[32];       /* line each key was set on (0: default) */
+	char *dns_servers;        /* "ip:port,[ip6]:port" for c-ares; NULL: resolv.conf */
+	unsigned dns_timeout;     /* ms, one decision's lookups */
+	int dns_error_action;     /* ACT_ACCEPT or ACT_TEMPFAIL */
+	struct dnsbl_conf dnsbl;
+	int dnsbl_threshold;
+	char *dnsbl_reply;        /* "5xx [5.x.y] text" with %a %z */
+	unsigned dnsbl_min_ttl;   /* ms, as written; the cache uses seconds */
+	unsigned dnsbl_max_ttl;
+	struct str_list exempt;   /* ExemptRecipients: "local@", "user@dom", "@dom" */
+	struct dns_resolver *dns; /* started by cfg_start_dns, stopped by cfg_free */
+	unsigned lines[48];       /* line each key was set on (0: default) */
 };
 
 struct cfg_errs {
@@ -43,6 +59,7 @@ struct cfg_errs {
 struct config *cfg_load(const char *path, struct cfg_errs *errs);
 void cfg_free(struct config *c);
 int cfg_in_list(const struct cidr_list *l, const struct addr *a);
+int cfg_start_dns(struct config *c, char *err, size_t errlen);
 
 void cfg_publish(struct config *c);
 struct config *cfg_acquire(void);

@@ -5,6 +5,8 @@
  */
 #include "autoconf.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -67,12 +69,48 @@ dec_trust_mail(enum trust conn, const char *auth_authen, int trust_auth)
 	return TRUST_NONE;
 }
 
+/*
+ * dec_rcpt - the verdict for one recipient: a listed client is refused
+ * unless the recipient is exempt; a DNS failure follows DNSErrorAction and
+ * is never a 5xx. ACT_ACCEPT means "go on".
+ */
+struct verdict
+dec_rcpt(const struct msg_facts *f)
+{
+	struct verdict v = { ACT_ACCEPT, R_CLEAN, 0 };
+
+	if (f->trust != TRUST_NONE || !f->dnsbl_checked)
+		return v;
+	if (f->dnsbl_listed && !f->exempt) {
+		v.action = ACT_REJECT;
+		v.reason = R_DNSBL;
+	} else if (!f->dnsbl_listed && f->dnsbl_failed && f->error_tempfail) {
+		v.action = ACT_TEMPFAIL;
+		v.reason = R_DNS_ERROR;
+	}
+	v.enforce = v.action != ACT_ACCEPT && !f->monitor;
+	return v;
+}
+
 /* dec_message - the verdict at end of message */
 struct verdict
 dec_message(const struct msg_facts *f)
 {
 	struct verdict v = { ACT_ACCEPT, R_CLEAN, 0 };
 
+	if (f->trust == TRUST_NONE && f->dnsbl_checked) {
+		if (f->dnsbl_listed) {
+			v.reason = R_DNSBL;      /* monitor mode, or an exempt recipient */
+			if (!f->exempt)
+				v.action = ACT_REJECT;
+		} else if (f->dnsbl_failed) {
+			v.reason = R_DNS_ERROR;
+			if (f->error_tempfail)
+				v.action = ACT_TEMPFAIL;
+		}
+		v.enforce = v.action != ACT_ACCEPT && !f->monitor;
+		return v;
+	}
 	switch (f->trust) {
 	case TRUST_WHITELIST:
 		v.reason = R_WHITELIST;
@@ -88,4 +126,81 @@ dec_message(const struct msg_facts *f)
 	}
 	v.enforce = v.action != ACT_ACCEPT && !f->monitor;
 	return v;
+}
+
+/* dec_exempt - rcpt ("<user@dom>" or "user@dom") matches "local@", "user@dom" or "@dom" */
+int
+dec_exempt(char *const *list, size_t n, const char *rcpt)
+{
+	char r[512];
+	const char *at;
+	size_t len, i;
+
+	if (*rcpt == '<')
+		rcpt++;
+	len = strcspn(rcpt, ">");
+	if (len >= sizeof(r))
+		return 0;
+	for (i = 0; i < len; i++)
+		r[i] = (char)tolower((unsigned char)rcpt[i]);
+	r[len] = 0;
+	if ((at = strrchr(r, '@')) == NULL)
+		return 0;
+	for (i = 0; i < n; i++) {
+		const char *e = list[i];
+
+		if (e[0] == '@' ? strcmp(at, e) == 0
+		    : e[strlen(e) - 1] == '@' ? strncmp(r, e, (size_t)(at - r) + 1) == 0
+		    && strlen(e) == (size_t)(at - r) + 1
+		    : strcmp(r, e) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * dec_reply - split "5xx [5.y.z] text" and expand %a (client), %z (zone)
+ * and %%; '%' from the expansions is doubled so libmilter takes it
+ * literally. Returns -1 when the template is not a reply.
+ */
+int
+dec_reply(const char *tmpl, const char *client, const char *zone,
+    char *code, char *xcode, char *text, size_t tsize)
+{
+	const char *p = tmpl + 4, *v;
+	size_t n = 0;
+
+	if (strlen(tmpl) < 4 || tmpl[3] != ' ')
+		return -1;
+	memcpy(code, tmpl, 3);
+	code[3] = 0;
+	xcode[0] = 0;
+	if (p[0] >= '2' && p[0] <= '5' && p[1] == '.') {
+		size_t x = strcspn(p, " ");
+
+		if (x < 12) {
+			memcpy(xcode, p, x);
+			xcode[x] = 0;
+			p += x;
+			while (*p == ' ')
+				p++;
+		}
+	}
+	for (; *p && n + 2 < tsize; p++) {
+		if (*p != '%') {
+			text[n++] = *p;
+			continue;
+		}
+		p++;
+		v = *p == 'a' ? client : *p == 'z' ? zone : "%";
+		if (*p == 0)
+			break;
+		for (; *v && n + 3 < tsize; v++) {
+			if (*v == '%')
+				text[n++] = '%';
+			text[n++] = *v;
+		}
+	}
+	text[n] = 0;
+	return 0;
 }

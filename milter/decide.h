@@ -18,6 +18,11 @@ enum reason {
 struct msg_facts {
 	enum trust trust;
 	int monitor;              /* Mode monitor: decide, log, change nothing */
+	int dnsbl_checked;        /* the DNSBL verdict below is known */
+	int dnsbl_listed;         /* listed for sure */
+	int dnsbl_failed;         /* a zone failed, or the listing hinges on one */
+	int error_tempfail;       /* DNSErrorAction tempfail */
+	int exempt;               /* listed, but this recipient is exempt */
 };
 
 struct verdict {
@@ -29,7 +34,11 @@ struct verdict {
 int dec_name_usable(const char *name, const char *client_resolve);
 enum trust dec_trust_connect(int whitelisted, int in_trusted_networks);
 enum trust dec_trust_mail(enum trust conn, const char *auth_authen, int trust_auth);
+struct verdict dec_rcpt(const struct msg_facts *f);
 struct verdict dec_message(const struct msg_facts *f);
+int dec_exempt(char *const *list, size_t n, const char *rcpt);
+int dec_reply(const char *tmpl, const char *client, const char *zone,
+    char *code, char *xcode, char *text, size_t tsize);
 const char *dec_action_name(enum action a);
 const char *dec_reason_name(enum reason r);
 

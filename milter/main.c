@@ -98,7 +98,13 @@ static void
 reload(void)
 {
 	struct config *old = cfg_acquire(), *c = load(0);
+	char err[512];
 
+	if (c != NULL && cfg_start_dns(c, err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, "resolver: %s", err);
+		cfg_free(c);
+		c = NULL;
+	}
 	if (c == NULL) {
 		log_msg(LOG_ERR, "reload of %s failed; keeping the running configuration",
 		    conf_path);
@@ -294,6 +300,12 @@ main(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGUSR2);
+	{
+		char err[512];
+
+		if (cfg_start_dns(c, err, sizeof(err)) < 0)
+			fatal("resolver: %s", err);
+	}
 	if ((errno = pthread_create(&tid, NULL, signals, &set)) != 0)
 		fatal("cannot start the signal thread: %s", strerror(errno));
 	pthread_detach(tid);

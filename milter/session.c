@@ -29,6 +29,7 @@ sess_free(struct session *s)
 {
 	if (s == NULL)
 		return;
+	dnsbl_job_free(s->dnsbl_job);
 	cfg_release(s->cfg);
 	free(s);
 }
@@ -52,6 +53,7 @@ sess_reset_message(struct session *s)
 	s->trust = s->conn_trust;
 	s->qid[0] = s->from[0] = s->rcpt[0] = 0;
 	s->nrcpt = 0;
+	s->exempt = 0;
 }
 
 /* sess_classify - whitelist (address, then confirmed name), then TrustedNetworks */
@@ -68,11 +70,41 @@ sess_classify(struct session *s, const char *client_resolve)
 	s->conn_trust = dec_trust_connect(hit,
 	    s->have_addr && cfg_in_list(&s->cfg->trusted, &s->addr));
 	sess_reset_message(s);
+	/* lookups start now and run while the client says HELO and MAIL */
+	if (s->conn_trust == TRUST_NONE && s->have_addr && s->cfg->dns && s->cfg->dnsbl.nzones)
+		s->dnsbl_job = dnsbl_start(s->cfg->dns, &s->cfg->dnsbl, &s->addr,
+		    s->cfg->dnsbl_min_ttl / 1000, s->cfg->dnsbl_max_ttl / 1000, s->cfg->dns_timeout);
 }
 
-/* sess_log_verdict - SPEC's one line per message */
+/*
+ * sess_facts - what the decisions need to know about the message so far;
+ * collects the DNSBL verdict (waiting at most until the deadline set at
+ * connect) the first time it is needed for an untrusted client.
+ */
 void
-sess_log_verdict(const struct session *s, const struct verdict *v)
+sess_facts(struct session *s, struct msg_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->trust = s->trust;
+	f->monitor = s->cfg->mode == MODE_MONITOR;
+	f->error_tempfail = s->cfg->dns_error_action == ACT_TEMPFAIL;
+	f->exempt = s->exempt;
+	if (s->dnsbl_job && !s->dnsbl_done && s->trust == TRUST_NONE) {
+		dnsbl_collect(s->dnsbl_job, s->cfg->dnsbl_threshold, &s->dnsbl);
+		s->dnsbl_done = 1;
+		dnsbl_job_free(s->dnsbl_job);
+		s->dnsbl_job = NULL;
+	}
+	if (s->dnsbl_done && s->trust == TRUST_NONE) {
+		f->dnsbl_checked = 1;
+		f->dnsbl_listed = s->dnsbl.listed;
+		f->dnsbl_failed = s->dnsbl.failed > 0 || s->dnsbl.uncertain;
+	}
+}
+
+/* sess_log_verdict - SPEC's line for a message, or for one refused recipient */
+void
+sess_log_verdict(const struct session *s, const struct verdict *v, const char *one_rcpt)
 {
 	struct logline l;
 	char from[MXG_ADDR_MAX + 2], rcpt[MXG_ADDR_MAX + 2];
@@ -90,11 +122,24 @@ sess_log_verdict(const struct session *s, const struct verdict *v)
 	snprintf(from, sizeof(from), "%s%s%s", s->from[0] == '<' ? "" : "<", s->from,
 	    s->from[0] == '<' ? "" : ">");
 	ll_add(&l, "from", from);
-	snprintf(rcpt, sizeof(rcpt), "%s%s%s", s->rcpt[0] == '<' ? "" : "<", s->rcpt,
-	    s->rcpt[0] == '<' ? "" : ">");
+	if (one_rcpt == NULL)
+		one_rcpt = s->rcpt;
+	snprintf(rcpt, sizeof(rcpt), "%s%.*s%s", one_rcpt[0] == '<' ? "" : "<",
+	    MXG_ADDR_MAX - 1, one_rcpt, one_rcpt[0] == '<' ? "" : ">");
 	ll_add(&l, "rcpt", rcpt);
-	if (s->nrcpt > 1)
+	if (s->nrcpt > 1 && one_rcpt == s->rcpt)
 		ll_addf(&l, "nrcpt", "%u", s->nrcpt);
+	if (s->dnsbl_done && s->trust == TRUST_NONE) {
+		ll_addf(&l, "score", "%d", s->dnsbl.score);
+		if (s->dnsbl.zones[0])
+			ll_add(&l, "zones", s->dnsbl.zones);
+		if (s->dnsbl.errors[0])
+			ll_add(&l, "dnserrors", s->dnsbl.errors);
+		if (s->dnsbl.uncertain)
+			ll_add(&l, "uncertain", "failed-allowlist");
+		if (s->exempt && v->reason == R_DNSBL && v->action == ACT_ACCEPT)
+			ll_add(&l, "exempt", "yes");
+	}
 	if (v->action != ACT_ACCEPT && !v->enforce)
 		ll_add(&l, "mode", "monitor");
 	ll_emit(&l, LOG_INFO);

@@ -8,6 +8,7 @@
 
 #include "addr.h"
 #include "decide.h"
+#include "dnsbl.h"
 #include "mxguard.h"
 #include "whitelist.h"
 
@@ -22,6 +23,9 @@ struct session {
 	char helo[MXG_NAME_MAX];
 	enum trust conn_trust;
 	struct wl_entry entry;       /* the whitelist entry that matched */
+	struct dnsbl_job *dnsbl_job; /* lookups started at connect */
+	int dnsbl_done;              /* verdict below collected (once per connection) */
+	struct dnsbl_verdict dnsbl;
 
 	/* the message in progress */
 	enum trust trust;
@@ -29,6 +33,7 @@ struct session {
 	char from[MXG_ADDR_MAX];
 	char rcpt[MXG_ADDR_MAX];     /* the first recipient */
 	unsigned nrcpt;
+	int exempt;                  /* a recipient passed only because it is exempt */
 };
 
 struct session *sess_new(struct config *cfg);
@@ -36,6 +41,7 @@ void sess_free(struct session *s);
 void sess_reset_message(struct session *s);
 void sess_copy(char *dst, size_t size, const char *src);
 void sess_classify(struct session *s, const char *client_resolve);
-void sess_log_verdict(const struct session *s, const struct verdict *v);
+void sess_facts(struct session *s, struct msg_facts *f);
+void sess_log_verdict(const struct session *s, const struct verdict *v, const char *rcpt);
 
 #endif
