@@ -160,8 +160,8 @@ dec_exempt(char *const *list, size_t n, const char *rcpt)
 
 /*
  * dec_reply - split "5xx [5.y.z] text" and expand %a (client), %z (zone)
- * and %%; '%' from the expansions is doubled so libmilter takes it
- * literally. Returns -1 when the template is not a reply.
+ * and %%. Every literal '%' in the result is doubled: smfi_setreply drops
+ * a text holding a lone '%'. Returns -1 when the template is not a reply.
  */
 int
 dec_reply(const char *tmpl, const char *client, const char *zone,

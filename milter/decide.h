@@ -6,6 +6,8 @@
 #ifndef DECIDE_H
 #define DECIDE_H
 
+#include <stddef.h>
+
 enum trust { TRUST_NONE, TRUST_WHITELIST, TRUST_NETWORK, TRUST_AUTH };
 
 enum action { ACT_ACCEPT, ACT_TAG, ACT_QUARANTINE, ACT_TEMPFAIL, ACT_REJECT, ACT__N };
