@@ -382,3 +382,32 @@ e2e_mxguard() {
 		e2e_die "mxguard did not start: $(tr '\n' ' ' < "$MLOG")"
 	e2e_bg "$MXG_PID"
 }
+
+# ---------------------------------------------------------------- DNS
+# e2e_rbldnsd ZONESPEC... - rbldnsd on 127.0.0.1:53 (what the namespace's
+# resolv.conf names) serving zone files written under $E2E_DIR/dns, each
+# query logged to DNS_LOG; RBL_PID is its pid. Restartable after e2e_dns_stop.
+e2e_rbldnsd() {
+	mkdir -p "$E2E_DIR/dns"
+	chmod 755 "$E2E_DIR/dns"
+	DNS_LOG=$E2E_DIR/dns/query.log
+	touch "$DNS_LOG"
+	chmod 666 "$DNS_LOG"
+	chmod 644 "$E2E_DIR"/dns/*.zone 2>/dev/null
+	[ $# -gt 0 ] && RBL_ZONES=("$@")
+	rbldnsd -n -b 127.0.0.1/53 -l "+$DNS_LOG" -w "$E2E_DIR/dns" -t 300 \
+		"${RBL_ZONES[@]}" >"$E2E_DIR/dns/rbldnsd.out" 2>&1 &
+	RBL_PID=$!
+	e2e_bg "$RBL_PID"
+	e2e_wait_for 5 grep -q "started" "$E2E_DIR/dns/rbldnsd.out" ||
+		e2e_die "rbldnsd did not start: $(cat "$E2E_DIR/dns/rbldnsd.out")"
+}
+
+# e2e_dns_stop - the DNS server goes away (queries are then refused by the kernel)
+e2e_dns_stop() {
+	kill "$RBL_PID" 2>/dev/null
+	wait "$RBL_PID" 2>/dev/null
+}
+
+# e2e_dns_queries REGEX - how many logged queries match
+e2e_dns_queries() { grep -cE -- "$1" "$DNS_LOG"; }

@@ -43,8 +43,11 @@ END_TEST
 
 START_TEST(verdict_reason_follows_trust)
 {
-	struct msg_facts f = { TRUST_NONE, 0 };
-	struct verdict v = dec_message(&f);
+	struct msg_facts f;
+	struct verdict v;
+
+	memset(&f, 0, sizeof(f));
+	v = dec_message(&f);
 
 	ck_assert_int_eq(v.action, ACT_ACCEPT);
 	ck_assert_str_eq(dec_reason_name(v.reason), "clean");
