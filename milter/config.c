@@ -264,7 +264,7 @@ static const char *
 parse_servers(const char *v, char **out, char *why, size_t wsize)
 {
 	char *copy = strdup(v), *cur, *tok, *csv = calloc(1, strlen(v) * 2 + 16);
-	char host[INET6_ADDRSTRLEN + 2], *port, *end;
+	char host[INET6_ADDRSTRLEN + 2], as_written[64], *port, *end;
 	struct addr a;
 	size_t n = 0;
 	long p;
@@ -279,6 +279,7 @@ parse_servers(const char *v, char **out, char *why, size_t wsize)
 			*cur = ' ';
 	cur = copy;
 	while ((tok = tf_token(&cur)) != NULL) {
+		snprintf(as_written, sizeof(as_written), "%s", tok);
 		port = NULL;
 		if (tok[0] == '[') {
 			if ((end = strchr(tok, ']')) == NULL || (end[1] != 0 && end[1] != ':'))
@@ -306,7 +307,7 @@ parse_servers(const char *v, char **out, char *why, size_t wsize)
 	*out = csv;
 	return NULL;
 bad:
-	snprintf(why, wsize, "\"%.60s\": expected IP, IP:PORT or [IPv6]:PORT", tok);
+	snprintf(why, wsize, "\"%s\": expected IP, IP:PORT or [IPv6]:PORT", as_written);
 	free(copy);
 	free(csv);
 	return why;

@@ -2,6 +2,7 @@
 #include "autoconf.h"
 #include <syslog.h>
 #include "config.h"
+#include "decide.h"
 #include "unit.h"
 #include "wlcompile.h"
 
@@ -87,6 +88,83 @@ START_TEST(keys_are_case_insensitive_and_values_parse)
 	addr_parse("127.0.0.1", &a);
 	ck_assert_int_eq(cfg_in_list(&c->trusted, &a), 0);
 	cfg_free(c);
+}
+END_TEST
+
+START_TEST(dns_keys_default_as_spec)
+{
+	struct config *c = load_text("\n");
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_null(c->dns_servers);
+	ck_assert_uint_eq(c->dns_timeout, 3000);
+	ck_assert_int_eq(c->dns_error_action, ACT_ACCEPT);
+	ck_assert_uint_eq(c->dnsbl.nzones, 0);
+	ck_assert_int_eq(c->dnsbl_threshold, 1);
+	ck_assert_str_eq(c->dnsbl_reply, "554 5.7.1 Service unavailable; client [%a] blocked using %z");
+	ck_assert_uint_eq(c->dnsbl_min_ttl, 60000);
+	ck_assert_uint_eq(c->dnsbl_max_ttl, 3600000);
+	ck_assert_uint_eq(c->exempt.n, 2);
+	ck_assert_str_eq(c->exempt.v[0], "postmaster@");
+	ck_assert_str_eq(c->exempt.v[1], "abuse@");
+	cfg_free(c);
+}
+END_TEST
+
+START_TEST(dns_keys_parse)
+{
+	struct config *c = load_text(
+	    "DNSServers 127.0.0.1:5300, ::1 [2001:db8::53]:5353 192.0.2.53\n"
+	    "DNSTimeout 500ms\n"
+	    "DNSErrorAction TempFail\n"
+	    "DNSBL zen.example=127.0.0.[2..11]*3, list.dnswl.example=127.0.[0..255].[1..3]*-5\n"
+	    "DNSBLThreshold 3\n"
+	    "DNSBLReply 550 5.7.1 %a is listed at %z, see 100%% http://example/\n"
+	    "DNSBLMinTTL 10s\n"
+	    "DNSBLMaxTTL 2d\n"
+	    "ExemptRecipients Postmaster@, @Example.ORG hostmaster@example.com\n");
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(c->dns_servers, "127.0.0.1:5300,[::1]:53,[2001:db8::53]:5353,192.0.2.53:53");
+	ck_assert_uint_eq(c->dns_timeout, 500);
+	ck_assert_int_eq(c->dns_error_action, ACT_TEMPFAIL);
+	ck_assert_uint_eq(c->dnsbl.nzones, 2);
+	ck_assert_int_eq(c->dnsbl_threshold, 3);
+	ck_assert_uint_eq(c->dnsbl_min_ttl, 10000);
+	ck_assert_uint_eq(c->dnsbl_max_ttl, 2 * 86400000U);
+	ck_assert_uint_eq(c->exempt.n, 3);
+	ck_assert_str_eq(c->exempt.v[1], "@example.org");
+	cfg_free(c);
+}
+END_TEST
+
+START_TEST(dns_key_problems_are_named)
+{
+	struct config *c = load_text(
+	    "DNSServers 127.0.0.1:99999\n"          /* 1 */
+	    "DNSTimeout 3\n"                        /* 2 */
+	    "DNSErrorAction reject\n"               /* 3 */
+	    "DNSBL zen.example*0\n"                 /* 4 */
+	    "DNSBLThreshold many\n"                 /* 5 */
+	    "DNSBLReply 450 try later\n"            /* 6 */
+	    "DNSBLMinTTL 2h\n"                      /* 7 */
+	    "DNSBLMaxTTL 1h\n"                      /* 8 */
+	    "ExemptRecipients postmaster\n");       /* 9 */
+
+	ck_assert_ptr_null(c);
+	ck_assert(has_error(1, "DNSServers: \"127.0.0.1:99999\": expected IP, IP:PORT or [IPv6]:PORT"));
+	ck_assert(has_error(2, "DNSTimeout: expected a time with a unit, such as 500ms, 3s, 5m, 1h or 1d"));
+	ck_assert(has_error(3, "DNSErrorAction: bad value \"reject\" (expected accept or tempfail)"));
+	ck_assert(has_error(4, "DNSBL: \"zen.example*0\": bad weight (expected *N, N a non-zero number from -1000 to 1000)"));
+	ck_assert(has_error(5, "DNSBLThreshold: expected a whole number"));
+	ck_assert(has_error(6, "DNSBLReply: expected a 5xx reply code, e.g. 554 5.7.1 text"));
+	ck_assert(has_error(9, "ExemptRecipients: \"postmaster\": expected local@, user@domain or @domain"));
+	ck_assert_int_eq(errs.n, 7);       /* TTL order is checked once the rest is valid */
+	c = load_text("DNSBLMinTTL 2h\nDNSBLMaxTTL 1h\nDNSTimeout 30s\n");
+	ck_assert_ptr_null(c);
+	ck_assert(has_error(3, "DNSTimeout: 30s is out of range (100ms to 25000ms)"));
+	c = load_text("DNSBLMinTTL 2h\nDNSBLMaxTTL 1h\n");
+	ck_assert(has_error(2, "DNSBLMinTTL is larger than DNSBLMaxTTL"));
 }
 END_TEST
 
@@ -215,6 +293,9 @@ suite(void)
 
 	tcase_add_test(t, empty_file_gives_spec_defaults);
 	tcase_add_test(t, keys_are_case_insensitive_and_values_parse);
+	tcase_add_test(t, dns_keys_default_as_spec);
+	tcase_add_test(t, dns_keys_parse);
+	tcase_add_test(t, dns_key_problems_are_named);
 	tcase_add_test(t, trusted_networks_none_or_empty_is_empty);
 	tcase_add_test(t, every_problem_is_reported_with_its_line);
 	tcase_add_test(t, nul_byte_and_overlong_line_are_errors);
