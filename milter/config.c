@@ -164,11 +164,8 @@ parse_cidrs(const char *v, struct cidr_list *l, char *why, size_t wsize)
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;
-	for (cur = copy; *cur; cur++)
-		if (*cur == ',')
-			*cur = ' ';
 	cur = copy;
-	while ((tok = tf_token(&cur)) != NULL) {
+	while ((tok = tf_item(&cur)) != NULL) {
 		if (strcasecmp(tok, "none") == 0 && l->n == 0 && *cur == 0)
 			break;
 		if ((grown = realloc(l->v, (l->n + 1) * sizeof(*l->v))) == NULL) {
@@ -274,11 +271,8 @@ parse_servers(const char *v, char **out, char *why, size_t wsize)
 		free(csv);
 		return "out of memory";
 	}
-	for (cur = copy; *cur; cur++)
-		if (*cur == ',')
-			*cur = ' ';
 	cur = copy;
-	while ((tok = tf_token(&cur)) != NULL) {
+	while ((tok = tf_item(&cur)) != NULL) {
 		snprintf(as_written, sizeof(as_written), "%s", tok);
 		port = NULL;
 		if (tok[0] == '[') {
@@ -342,11 +336,8 @@ parse_rcpts(const char *v, struct str_list *l, char *why, size_t wsize)
 		free(l->v[l->n - 1]);
 	free(l->v);
 	l->v = NULL;
-	for (cur = copy; *cur; cur++)
-		if (*cur == ',')
-			*cur = ' ';
 	cur = copy;
-	while ((tok = tf_token(&cur)) != NULL) {
+	while ((tok = tf_item(&cur)) != NULL) {
 		if (strcasecmp(tok, "none") == 0 && l->n == 0 && *cur == 0)
 			break;
 		if (strchr(tok, '@') == NULL || strchr(tok, '@') != strrchr(tok, '@') || tok[1] == 0) {

@@ -121,11 +121,8 @@ dnsbl_parse(const char *list, struct dnsbl_conf *c, char *why, size_t wsize)
 		snprintf(why, wsize, "out of memory");
 		return -1;
 	}
-	for (cur = copy; *cur; cur++)
-		if (*cur == ',')
-			*cur = ' ';
 	cur = copy;
-	while ((tok = tf_token(&cur)) != NULL) {
+	while ((tok = tf_item(&cur)) != NULL) {
 		if ((bad = parse_site(tok, &s, zone)) != NULL) {
 			snprintf(why, wsize, "\"%.80s\": %s", s.text, bad);
 			free(copy);

@@ -3,7 +3,7 @@
  * caller's buffer; a line that is too long or holds a NUL byte is consumed
  * whole and reported, so the caller names FILE:LINE and carries on.
  *
- * Exports tf_open, tf_next, tf_close, tf_uncomment, tf_token. I/O errors
+ * Exports tf_open, tf_next, tf_close, tf_uncomment, tf_token, tf_item. I/O errors
  * come back as -1 with errno set.
  */
 #include "autoconf.h"
@@ -83,23 +83,39 @@ tf_uncomment(char *s)
 	return s;
 }
 
-/* tf_token - next white-space separated word, or NULL */
-char *
-tf_token(char **cursor)
+/* split - next word ended by white space (or, with commas, by a comma) */
+static char *
+split(char **cursor, int commas)
 {
 	char *p = *cursor, *start;
 
-	while (*p && isspace((unsigned char)*p))
+#define SEP(c) (isspace((unsigned char)(c)) || (commas && (c) == ','))
+	while (*p && SEP(*p))
 		p++;
 	if (*p == 0) {
 		*cursor = p;
 		return NULL;
 	}
 	start = p;
-	while (*p && !isspace((unsigned char)*p))
+	while (*p && !SEP(*p))
 		p++;
 	if (*p)
 		*p++ = 0;
 	*cursor = p;
 	return start;
+#undef SEP
+}
+
+/* tf_token - next white-space separated word, or NULL */
+char *
+tf_token(char **cursor)
+{
+	return split(cursor, 0);
+}
+
+/* tf_item - next item of a list separated by commas or white space, or NULL */
+char *
+tf_item(char **cursor)
+{
+	return split(cursor, 1);
 }

@@ -18,5 +18,6 @@ void tf_close(struct tf *t);
 int tf_next(struct tf *t, char *buf, size_t size, const char **bad);
 char *tf_uncomment(char *s);
 char *tf_token(char **cursor);
+char *tf_item(char **cursor);
 
 #endif
