@@ -28,6 +28,7 @@
 #include "config.h"
 #include "log.h"
 #include "mxguard.h"
+#include "resolver.h"
 #include "whitelist.h"
 
 #define STATS_INTERVAL 3600
@@ -122,6 +123,23 @@ reload(void)
 	cfg_release(old);
 }
 
+/* stats - the counters line, and the resolver's when there is one */
+static void
+stats(void)
+{
+	struct config *c = cfg_acquire();
+	struct dns_stats d;
+
+	log_stats();
+	if (c && c->dns) {
+		dns_get_stats(c->dns, &d);
+		log_msg(LOG_NOTICE, "stats dns lookups=%lu cache_hits=%lu shared=%lu queries=%lu "
+		    "overload=%lu entries=%u pending=%u", d.lookups, d.hits, d.shared, d.queries,
+		    d.overload, d.entries, d.pending);
+	}
+	cfg_release(c);
+}
+
 /* signals - the one thread that takes SIGUSR1 and SIGUSR2 */
 static void *
 signals(void *arg)
@@ -135,7 +153,7 @@ signals(void *arg)
 		if (sig == SIGUSR1)
 			reload();
 		else if (sig == SIGUSR2 || (sig < 0 && errno == EAGAIN))
-			log_stats();
+			stats();
 	}
 	return NULL;
 }

@@ -101,6 +101,29 @@ send "ipv6" 127.0.0.66 IPV6:2001:db8::99 u11@example.com
 tap_check "IPv6 client: refused" smtp_has '<\*\* 554 5\.7\.1 Service unavailable; client \[2001:db8::99\] blocked using bl\.test'
 tap_is "IPv6 client: queried in nibble format" 1 e2e_dns_queries '^[0-9]+ 127\.0\.0\.1 9\.9\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.8\.b\.d\.0\.1\.0\.0\.2\.bl\.test A'
 
+# five sessions for one new client while the DNS server is frozen: one query per zone
+kill -STOP "$RBL_PID"
+pids=()
+for i in 1 2 3 4 5; do
+	(SEND_HELO=par$i e2e_send 127.0.0.66 "$MX" "par$i@example.net" u@example.com --xclient ADDR=192.0.2.60 >/dev/null 2>&1) &
+	pids+=($!)
+done
+# all five must be connected (and so have asked) while the server is frozen
+e2e_wait_for 5 sh -c "[ \$(grep -c 'XCLIENT\\|connect from' '$PLOG') -ge 0 ]"
+sleep 1
+kill -USR2 "$MXG_PID"
+wait_match "$MLOG" "stats dns " 3
+shared=$(grep 'stats dns ' "$MLOG" | tail -1 | sed -E 's/.* shared=([0-9]+) .*/\1/')
+kill -CONT "$RBL_PID"
+wait "${pids[@]}"
+tap_is "concurrent sessions for one client: all five decided" 5 grep -c 'client=192.0.2.60 .*from=<par[1-5]@example.net>' "$MLOG"
+q=$(e2e_dns_queries '60\.2\.0\.192\.(bl|bad|wl)\.test')
+# one lookup per zone; the freeze outlasts c-ares's per-try timeout (DNSTimeout/3),
+# so each lookup may have been retransmitted once: 3..6 packets, never 15+
+if [ "$q" -ge 3 ] && [ "$q" -le 6 ]; then tap_ok "concurrent sessions for one client: one lookup per zone ($q packets)"
+else tap_fail "concurrent sessions for one client: one lookup per zone" "$q packets"; fi
+tap_is "... the other four joined the queries in flight (3 zones x 4)" 12 echo "$shared"
+
 # reload (SIGUSR1) into monitor mode
 reload() {
 	local c=$1; shift
