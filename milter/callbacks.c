@@ -8,6 +8,8 @@
  */
 #include "autoconf.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "callbacks.h"
@@ -64,6 +66,7 @@ cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	/* Postfix and Sendmail hand "[addr]" for a client without a usable name */
 	sess_copy(s->name, sizeof(s->name),
 	    hostname == NULL || hostname[0] == 0 || hostname[0] == '[' ? "unknown" : hostname);
+	sess_copy(s->j, sizeof(s->j), smfi_getsymval(ctx, "j"));
 	sess_classify(s, smfi_getsymval(ctx, "{client_resolve}"));
 	smfi_setpriv(ctx, s);
 	return SMFIS_CONTINUE;
@@ -139,8 +142,71 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 		return refuse(ctx, s, &v, argv[0]);
 	if (f.dnsbl_listed && exempt)
 		s->exempt = 1;
-	if (s->nrcpt++ == 0)
-		sess_copy(s->rcpt, sizeof(s->rcpt), argv[0]);
+	sess_add_rcpt(s, argv[0]);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct session *s = SESSION(ctx);
+
+	if (s == NULL)
+		return SMFIS_TEMPFAIL;
+	sess_add_header(s, name, value);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_eoh(SMFICTX *ctx)
+{
+	struct session *s = SESSION(ctx);
+
+	if (s == NULL)
+		return SMFIS_TEMPFAIL;
+	sess_check_loop(s);
+	return SMFIS_CONTINUE;
+}
+
+/* apply - carry out an end-of-message verdict; the return value for libmilter */
+static sfsistat
+apply(SMFICTX *ctx, struct session *s, const struct verdict *v)
+{
+	char tag[MXG_ADDR_MAX + 128], code[4], xcode[16], text[MXG_ADDR_MAX * 2 + 128];
+	unsigned i;
+
+	/* X-Mxguard is ours: one from outside is never passed on */
+	if (s->cfg->mode != MODE_MONITOR)
+		for (i = s->nxmxguard; i > 0; i--)
+			if (smfi_chgheader(ctx, "X-Mxguard", (int)i, NULL) != MI_SUCCESS)
+				log_msg(LOG_WARNING, "%s: cannot remove an X-Mxguard field", s->qid);
+	if (!v->enforce)
+		return SMFIS_CONTINUE;
+	switch (v->action) {
+	case ACT_QUARANTINE:
+		if (smfi_quarantine(ctx, (char *)(uintptr_t)s->loop.why) != MI_SUCCESS) {
+			log_msg(LOG_ERR, "%s: quarantine refused by the MTA; tempfail", s->qid);
+			return SMFIS_TEMPFAIL;
+		}
+		return SMFIS_CONTINUE;
+	case ACT_TAG:
+		snprintf(tag, sizeof(tag), "reason=%s received=%u passes=%u (%s)",
+		    dec_reason_name(v->reason), s->loop.received, s->loop.passes, s->loop.why);
+		if (smfi_addheader(ctx, "X-Mxguard", tag) != MI_SUCCESS)
+			log_msg(LOG_WARNING, "%s: cannot add X-Mxguard", s->qid);
+		return SMFIS_CONTINUE;
+	case ACT_TEMPFAIL:
+	case ACT_REJECT:
+		/* through dec_reply: a '%' in the evidence (an address) is doubled */
+		dec_reply(v->action == ACT_REJECT ? "554 5.4.6 Routing loop detected (%z)"
+		    : "451 4.4.6 Routing loop detected (%z)", s->addrstr, s->loop.why,
+		    code, xcode, text, sizeof(text));
+		smfi_setreply(ctx, code, xcode, text);
+		return v->action == ACT_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
+	case ACT_ACCEPT:
+	case ACT__N:
+		break;
+	}
 	return SMFIS_CONTINUE;
 }
 
@@ -151,16 +217,20 @@ cb_eom(SMFICTX *ctx)
 	struct msg_facts f;
 	struct verdict v;
 	const char *qid;
+	sfsistat r;
 
 	if (s == NULL)
 		return SMFIS_TEMPFAIL;
 	if ((qid = smfi_getsymval(ctx, "i")) != NULL)
 		sess_copy(s->qid, sizeof(s->qid), qid);
+	if (!s->loop_done)
+		sess_check_loop(s);
 	sess_facts(s, &f);
 	v = dec_message(&f);
+	r = apply(ctx, s, &v);
 	sess_log_verdict(s, &v, NULL);
 	sess_reset_message(s);
-	return SMFIS_CONTINUE;
+	return r;
 }
 
 static sfsistat
@@ -191,6 +261,8 @@ struct smfiDesc cb_desc = {
 	.xxfi_helo = cb_helo,
 	.xxfi_envfrom = cb_envfrom,
 	.xxfi_envrcpt = cb_envrcpt,
+	.xxfi_header = cb_header,
+	.xxfi_eoh = cb_eoh,
 	.xxfi_eom = cb_eom,
 	.xxfi_abort = cb_abort,
 	.xxfi_close = cb_close,

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "decide.h"
@@ -53,10 +54,14 @@ static const struct choice modes[] = {
 static const struct choice error_actions[] = {
 	{"accept", ACT_ACCEPT}, {"tempfail", ACT_TEMPFAIL}, {NULL, 0}
 };
+static const struct choice loop_actions[] = {
+	{"quarantine", ACT_QUARANTINE}, {"tempfail", ACT_TEMPFAIL}, {"reject", ACT_REJECT},
+	{"tag", ACT_TAG}, {NULL, 0}
+};
 
 enum ktype {
 	K_SOCKET, K_PATH, K_USER, K_UMASK, K_BOOL, K_CHOICE, K_CIDRS,
-	K_TIME, K_INT, K_REPLY, K_SERVERS, K_DNSBL, K_RCPTS
+	K_TIME, K_INT, K_REPLY, K_SERVERS, K_DNSBL, K_RCPTS, K_NAMES
 };
 
 struct key {
@@ -91,6 +96,10 @@ static const struct key keys[] = {
 	{"DNSBLMinTTL", K_TIME, "60s", F(dnsbl_min_ttl), NULL, 0, 7 * 86400000L},
 	{"DNSBLMaxTTL", K_TIME, "1h", F(dnsbl_max_ttl), NULL, 0, 7 * 86400000L},
 	{"ExemptRecipients", K_RCPTS, "postmaster@, abuse@", F(exempt), NULL, 0, 0},
+	{"LocalNames", K_NAMES, NULL, F(local_names), NULL, 0, 0},
+	{"LoopMaxReceived", K_INT, "20", F(loop_max_received), NULL, 0, 1000},
+	{"LoopMaxPasses", K_INT, "3", F(loop_max_passes), NULL, 0, 100},
+	{"LoopAction", K_CHOICE, "quarantine", F(loop_action), loop_actions, 0, 0},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -324,9 +333,10 @@ parse_reply(const char *v)
 	return NULL;
 }
 
-/* parse_rcpts - "local@", "user@domain" or "@domain" entries, kept lower case */
+/* parse_words - a list of recipients ("local@", "user@domain", "@domain") or
+ * of host names, kept lower case; "none" or "" is empty */
 static const char *
-parse_rcpts(const char *v, struct str_list *l, char *why, size_t wsize)
+parse_words(const char *v, struct str_list *l, int names, char *why, size_t wsize)
 {
 	char *copy = strdup(v), *cur, *tok, **grown, *q;
 
@@ -340,8 +350,10 @@ parse_rcpts(const char *v, struct str_list *l, char *why, size_t wsize)
 	while ((tok = tf_item(&cur)) != NULL) {
 		if (strcasecmp(tok, "none") == 0 && l->n == 0 && *cur == 0)
 			break;
-		if (strchr(tok, '@') == NULL || strchr(tok, '@') != strrchr(tok, '@') || tok[1] == 0) {
-			snprintf(why, wsize, "\"%.60s\": expected local@, user@domain or @domain", tok);
+		if (names ? !wl_name_valid(tok)
+		    : strchr(tok, '@') == NULL || strchr(tok, '@') != strrchr(tok, '@') || tok[1] == 0) {
+			snprintf(why, wsize, names ? "\"%.60s\": not a host name"
+			    : "\"%.60s\": expected local@, user@domain or @domain", tok);
 			free(copy);
 			return why;
 		}
@@ -428,7 +440,8 @@ set_value(struct config *c, const struct key *k, const char *v, char *why, size_
 	case K_DNSBL:
 		return dnsbl_parse(v, field, why, wsize) < 0 ? why : NULL;
 	case K_RCPTS:
-		return parse_rcpts(v, field, why, wsize);
+	case K_NAMES:
+		return parse_words(v, field, k->type == K_NAMES, why, wsize);
 	}
 	abort();
 }
@@ -470,7 +483,7 @@ parse_line(struct parse *p, struct config *c, unsigned line, char *text)
 		return;
 	}
 	c->lines[slot] = line;
-	if (*cur == 0 && k->type != K_CIDRS && k->type != K_RCPTS) {
+	if (*cur == 0 && k->type != K_CIDRS && k->type != K_RCPTS && k->type != K_NAMES) {
 		problem(p, line, "%s: missing value", k->name);
 		return;
 	}
@@ -512,6 +525,8 @@ cfg_load(const char *path, struct cfg_errs *errs)
 		return NULL;
 	}
 	c->refs = 1;
+	if (gethostname(c->hostname, sizeof(c->hostname) - 1) < 0)
+		c->hostname[0] = 0;
 	for (i = 0; i < NKEYS; i++)
 		if (keys[i].def && (bad = set_value(c, &keys[i], keys[i].def, why, sizeof(why))))
 			abort();        /* a default the parser refuses is a bug */
@@ -557,6 +572,9 @@ cfg_free(struct config *c)
 	while (c->exempt.n)
 		free(c->exempt.v[--c->exempt.n]);
 	free(c->exempt.v);
+	while (c->local_names.n)
+		free(c->local_names.v[--c->local_names.n]);
+	free(c->local_names.v);
 	free(c);
 }
 

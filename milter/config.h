@@ -48,6 +48,11 @@ struct config {
 	unsigned dnsbl_max_ttl;
 	struct str_list exempt;   /* ExemptRecipients: "local@", "user@dom", "@dom" */
 	struct dns_resolver *dns; /* started by cfg_start_dns, stopped by cfg_free */
+	struct str_list local_names; /* LocalNames; empty: the MTA's {j} and the host name */
+	char hostname[MXG_NAME_MAX];
+	int loop_max_received;
+	int loop_max_passes;
+	int loop_action;          /* ACT_QUARANTINE, ACT_TEMPFAIL, ACT_REJECT or ACT_TAG */
 	unsigned lines[48];       /* line each key was set on (0: default) */
 };
 

@@ -98,6 +98,12 @@ dec_message(const struct msg_facts *f)
 {
 	struct verdict v = { ACT_ACCEPT, R_CLEAN, 0 };
 
+	if (f->loop) {                   /* trusted or not: loops come through peers */
+		v.action = (enum action)f->loop_action;
+		v.reason = R_LOOP;
+		v.enforce = !f->monitor;
+		return v;
+	}
 	if (f->trust == TRUST_NONE && f->dnsbl_checked) {
 		if (f->dnsbl_listed) {
 			v.reason = R_DNSBL;      /* monitor mode, or an exempt recipient */

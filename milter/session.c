@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config.h"
 #include "log.h"
@@ -30,6 +31,8 @@ sess_free(struct session *s)
 	if (s == NULL)
 		return;
 	dnsbl_job_free(s->dnsbl_job);
+	sess_reset_message(s);
+	free(s->stamps);
 	cfg_release(s->cfg);
 	free(s);
 }
@@ -50,10 +53,98 @@ sess_copy(char *dst, size_t size, const char *src)
 void
 sess_reset_message(struct session *s)
 {
+	unsigned i;
+
 	s->trust = s->conn_trust;
 	s->qid[0] = s->from[0] = s->rcpt[0] = 0;
-	s->nrcpt = 0;
+	for (i = 0; i < s->nrcpt && i < SESS_RCPTS_MAX; i++)
+		free(s->rcpts[i]);
+	for (i = 0; i < s->ndelivered; i++)
+		free(s->delivered[i]);
+	s->nrcpt = s->ndelivered = 0;
 	s->exempt = 0;
+	s->nheaders = s->nreceived = s->nstamps = s->dropped = s->nxmxguard = 0;
+	s->loop_done = 0;
+}
+
+/* sess_add_rcpt - an accepted recipient: the first for the log, all (capped) for loops */
+void
+sess_add_rcpt(struct session *s, const char *rcpt)
+{
+	if (s->nrcpt == 0)
+		sess_copy(s->rcpt, sizeof(s->rcpt), rcpt);
+	if (s->nrcpt < SESS_RCPTS_MAX) {
+		if ((s->rcpts[s->nrcpt] = strndup(rcpt, MXG_ADDR_MAX)) == NULL) {
+			s->dropped++;
+			return;          /* not kept, not counted: rcpts[0..nrcpt) stay valid */
+		}
+	} else
+		s->dropped++;
+	s->nrcpt++;
+}
+
+/* sess_add_header - count every field; keep what the loop rules read, bounded */
+void
+sess_add_header(struct session *s, const char *name, const char *value)
+{
+	s->nheaders++;
+	if (strcasecmp(name, "X-Mxguard") == 0) {
+		s->nxmxguard++;
+		return;
+	}
+	switch (loop_header_kind(name)) {
+	case LH_RECEIVED:
+		s->nreceived++;
+		if (s->nstamps == SESS_STAMPS_MAX) {
+			s->dropped++;
+			break;
+		}
+		if (s->stamps == NULL && (s->stamps = malloc(SESS_STAMPS_MAX * sizeof(*s->stamps))) == NULL) {
+			s->dropped++;
+			break;
+		}
+		rcv_parse(value, strlen(value), &s->stamps[s->nstamps++]);
+		break;
+	case LH_DELIVERED_TO:
+		if (s->ndelivered == SESS_DELIVERED_MAX
+		    || (s->delivered[s->ndelivered] = strndup(value, MXG_ADDR_MAX)) == NULL)
+			s->dropped++;
+		else
+			s->ndelivered++;
+		break;
+	case LH_OTHER:
+		break;
+	}
+}
+
+/* sess_check_loop - the loop verdict, once the headers are in */
+void
+sess_check_loop(struct session *s)
+{
+	struct loop_input in;
+	char *local[2];
+
+	memset(&in, 0, sizeof(in));
+	in.received = s->nreceived;
+	in.stamps = s->stamps;
+	in.nstamps = s->nstamps;
+	if (s->cfg->local_names.n) {
+		in.local = s->cfg->local_names.v;
+		in.nlocal = s->cfg->local_names.n;
+	} else {
+		local[0] = s->j[0] ? s->j : s->cfg->hostname;
+		local[1] = s->cfg->hostname;
+		in.local = local;
+		in.nlocal = s->cfg->hostname[0] ? 2 : 1;
+	}
+	in.delivered_to = s->delivered;
+	in.ndelivered = s->ndelivered;
+	in.rcpts = s->rcpts;
+	in.nrcpts = s->nrcpt < SESS_RCPTS_MAX ? s->nrcpt : SESS_RCPTS_MAX;
+	in.max_received = (unsigned)s->cfg->loop_max_received;
+	in.max_passes = (unsigned)s->cfg->loop_max_passes;
+	loop_check(&in, &s->loop);
+	s->loop_done = 1;
 }
 
 /* sess_classify - whitelist (address, then confirmed name), then TrustedNetworks */
@@ -89,6 +180,8 @@ sess_facts(struct session *s, struct msg_facts *f)
 	f->monitor = s->cfg->mode == MODE_MONITOR;
 	f->error_tempfail = s->cfg->dns_error_action == ACT_TEMPFAIL;
 	f->exempt = s->exempt;
+	f->loop = s->loop_done && s->loop.loop;
+	f->loop_action = s->cfg->loop_action;
 	if (s->dnsbl_job && !s->dnsbl_done && s->trust == TRUST_NONE) {
 		dnsbl_collect(s->dnsbl_job, s->cfg->dnsbl_threshold, &s->dnsbl);
 		s->dnsbl_done = 1;
@@ -129,6 +222,14 @@ sess_log_verdict(const struct session *s, const struct verdict *v, const char *o
 	ll_add(&l, "rcpt", rcpt);
 	if (s->nrcpt > 1 && one_rcpt == s->rcpt)
 		ll_addf(&l, "nrcpt", "%u", s->nrcpt);
+	if (s->loop_done) {
+		ll_addf(&l, "received", "%u", s->loop.received);
+		ll_addf(&l, "passes", "%u", s->loop.passes);
+		if (s->loop.loop)
+			ll_add(&l, "detail", s->loop.why);
+	}
+	if (s->dropped)
+		ll_addf(&l, "dropped", "%u", s->dropped);
 	if (s->dnsbl_done && s->trust == TRUST_NONE) {
 		ll_addf(&l, "score", "%d", s->dnsbl.score);
 		if (s->dnsbl.zones[0])

@@ -80,7 +80,7 @@ tap_is "clean client: looked up in all three zones" 3 e2e_dns_queries '66\.0\.0\
 send "exempt" 127.0.0.66 192.0.2.99 postmaster@example.com
 tap_check "postmaster@ exempt: accepted by Postfix" smtp_has '<- *250 2\.0\.0 Ok: queued'
 check "postmaster@ exempt: logged reason=dnsbl exempt=yes" \
-	'action=accept reason=dnsbl client=192\.0\.2\.99 .*rcpt=<postmaster@example\.com> score=2 zones=bl\.test:127\.0\.0\.2 exempt=yes$'
+	'action=accept reason=dnsbl client=192\.0\.2\.99 .*rcpt=<postmaster@example\.com> received=0 passes=1 score=2 zones=bl\.test:127\.0\.0\.2 exempt=yes$'
 send "exempt + other" 127.0.0.66 192.0.2.99 'abuse@example.com,victim@example.com'
 check "mixed recipients: the message goes on for the exempt one" \
 	'action=accept reason=dnsbl client=192\.0\.2\.99 .*rcpt=<abuse@example\.com> .*exempt=yes$'

@@ -51,7 +51,7 @@ case_() {
 }
 
 case_ "peer whitelisted by IP" 127.0.0.24 \
-	'whitelist client=127\.0\.0\.24 name=unknown entry=127\.0\.0\.24 list=OK helo=\[127\.0\.0\.24\] from=<sender1@example\.net> rcpt=<u1@example\.com>$'
+	'whitelist client=127\.0\.0\.24 name=unknown entry=127\.0\.0\.24 list=OK helo=\[127\.0\.0\.24\] from=<sender1@example\.net> rcpt=<u1@example\.com> received=0 passes=1$'
 case_ "peer whitelisted by its forward-confirmed name" 127.0.0.25 \
 	'whitelist client=127\.0\.0\.25 name=backup\.example\.net entry=backup\.example\.net list=OK helo=backup\.example\.net '
 case_ "peer whitelisted by .domain" 127.0.0.26 \

@@ -50,7 +50,7 @@ session() {
 }
 
 session "whitelisted IPv4 peer: reason=whitelist with the CIDR entry and queue id" \
-	'ABC123DEF: action=accept reason=whitelist client=192\.0\.2\.25 name=unknown entry=192\.0\.2\.0/24 list=OK helo=client\.test from=<sender@example\.net> rcpt=<user@example\.com>$' \
+	'ABC123DEF: action=accept reason=whitelist client=192\.0\.2\.25 name=unknown entry=192\.0\.2\.0/24 list=OK helo=client\.test from=<sender@example\.net> rcpt=<user@example\.com> received=0 passes=1$' \
 	IP=192.0.2.25 QID=ABC123DEF
 session "plain client: reason=clean" \
 	'action=accept reason=clean client=198\.51\.100\.9 name=mail\.example\.com helo=' \
