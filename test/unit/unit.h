@@ -50,6 +50,7 @@ int main(void)                                                          \
 	SRunner *sr = srunner_create(suite_fn());                        \
 	int failed;                                                      \
 	char cmd[128];                                                   \
+	(void)unit_path("");      /* the directory, made before the forks */ \
 	srunner_set_tap(sr, "-");                                        \
 	srunner_set_fork_status(sr, CK_FORK);                            \
 	srunner_run_all(sr, CK_SILENT);                                  \
