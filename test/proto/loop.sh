@@ -40,6 +40,7 @@ head -4 "$D/pingpong" > "$D/second"
 : > "$D/none"
 for i in $(seq 1 25); do printf 'Received: from h%d.example by h%d.example; date\n' $((i + 1)) "$i"; done > "$D/hops25"
 head -19 "$D/hops25" > "$D/hops19"
+for i in $(seq 1 1000); do printf 'Received: from h%d.example (h%d.example [192.0.2.%d]) by x%d.example; date\n' "$i" "$i" $((i % 250)) "$i"; done > "$D/hops1000"
 printf 'Delivered-To: user@example.com\nReceived: from a by b; date\n' > "$D/delivered"
 
 session() {
@@ -68,6 +69,9 @@ session "19 Received headers: accepted" 'action=accept reason=clean .* received=
 session "25 Received headers: quarantined" \
 	'action=quarantine reason=loop .* received=25 passes=1 detail="loop: 25 Received headers"' \
 	IP=192.0.2.11 HEADERS_FILE="$D/hops25" EXPECT_QUARANTINE="loop: 25 Received headers"
+session "1000 Received fields: all counted, 64 parsed, the rest logged as dropped" \
+	'action=quarantine reason=loop .* received=1000 passes=1 detail="loop: 1000 Received headers" dropped=936' \
+	IP=192.0.2.11 HEADERS_FILE="$D/hops1000" EXPECT_QUARANTINE="loop: 1000 Received headers"
 session "Delivered-To equal to a recipient: quarantined" \
 	'action=quarantine reason=loop .* detail="loop: Delivered-To <user@example\.com>"' \
 	IP=192.0.2.12 HEADERS_FILE="$D/delivered" RCPT="<user@example.com>" EXPECT_QUARANTINE="loop: Delivered-To <user@example.com>"
