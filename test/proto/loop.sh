@@ -3,12 +3,7 @@
 # protocol: header sets in, quarantine / tag / tempfail / reject out, for
 # trusted and untrusted clients, and Mode monitor changing nothing.
 set -u
-. "$(dirname "$0")/../tap.sh"
-D=$(mktemp -d /tmp/mxg-loop.XXXXXX)
-chmod 755 "$D"
-trap 'mxg_stop; rm -rf "$D"' EXIT
-LOG=$D/log
-SOCK=unix:$D/mxguard.sock
+. "$(dirname "$0")/lib.sh"
 conf() {
 	printf '%s\n' "Socket unix:$D/mxguard.sock" "Syslog no" "TrustedNetworks 10.0.0.0/8" \
 		"LocalNames mx1.example.com, mx1" "$@" > "$D/mxguard.conf"   # loop limits: SPEC defaults 20, 3
@@ -43,17 +38,6 @@ head -19 "$D/hops25" > "$D/hops19"
 for i in $(seq 1 1000); do printf 'Received: from h%d.example (h%d.example [192.0.2.%d]) by x%d.example; date\n' "$i" "$i" $((i % 250)) "$i"; done > "$D/hops1000"
 printf 'Delivered-To: user@example.com\nReceived: from a by b; date\n' > "$D/delivered"
 
-session() {
-	local desc=$1 re=$2 before out; shift 2
-	before=$(wc -l < "$LOG")
-	if ! out=$(env MXG_SOCK="$SOCK" "$@" miltertest -s "$MXG_TOP_SRCDIR/test/proto/session.lua" 2>&1); then
-		tap_fail "$desc" "miltertest: $out" "$(tail -n +"$((before + 1))" "$LOG")"
-		return
-	fi
-	sleep 0.05
-	if tail -n +"$((before + 1))" "$LOG" | grep -Eq -- "$re"; then tap_ok "$desc"
-	else tap_fail "$desc" "no log line matching: $re" "$(tail -n +"$((before + 1))" "$LOG")"; fi
-}
 
 session "3rd pass: quarantined with the evidence, foreign X-Mxguard removed" \
 	'action=quarantine reason=loop client=192\.0\.2\.10 .* received=4 passes=3 detail="loop: 3rd pass through mx1\.example\.com"' \

@@ -2,12 +2,7 @@
 # proto/run.sh - drive the real daemon through the libmilter protocol with
 # miltertest (session.lua) and check every reply and every decision line.
 set -u
-. "$(dirname "$0")/../tap.sh"
-D=$(mktemp -d /tmp/mxg-proto.XXXXXX)
-chmod 755 "$D"
-trap 'mxg_stop; rm -rf "$D"' EXIT
-LOG=$D/log
-SOCK=unix:$D/mxguard.sock
+. "$(dirname "$0")/lib.sh"
 
 cat > "$D/wl" <<'WL'
 192.0.2.0/24          OK
@@ -33,21 +28,6 @@ CONF
 write_conf 10.0.0.0/8
 mxg_start "$D/mxguard.conf" "$LOG" || exit 1
 
-# session DESC REGEX [VAR=value...] - one session; its decision line must match REGEX
-session() {
-	local desc=$1 re=$2 before out; shift 2
-	before=$(wc -l < "$LOG")
-	if ! out=$(env MXG_SOCK="$SOCK" "$@" miltertest -s "$MXG_TOP_SRCDIR/test/proto/session.lua" 2>&1); then
-		tap_fail "$desc" "miltertest: $out" "$(tail -n +"$((before + 1))" "$LOG")"
-		return
-	fi
-	if wait_match <(tail -n +"$((before + 1))" "$LOG") "$re" 1 ||
-	   tail -n +"$((before + 1))" "$LOG" | grep -Eq -- "$re"; then
-		tap_ok "$desc"
-	else
-		tap_fail "$desc" "no log line matching: $re" "$(tail -n +"$((before + 1))" "$LOG")"
-	fi
-}
 
 session "whitelisted IPv4 peer: reason=whitelist with the CIDR entry and queue id" \
 	'ABC123DEF: action=accept reason=whitelist client=192\.0\.2\.25 name=unknown entry=192\.0\.2\.0/24 list=OK helo=client\.test from=<sender@example\.net> rcpt=<user@example\.com> received=0 passes=1$' \
