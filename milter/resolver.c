@@ -17,6 +17,11 @@
  * negative answer for the lower bound; failures are not cached. A pending
  * entry is shared by every concurrent lookup of the same name.
  *
+ * A lookups are parsed here; for other types (TXT, AAAA, MX, PTR for SPF)
+ * the reply itself is kept and handed out, for the caller to parse with
+ * c-ares' parsers while it holds the handle; those live for the lower TTL
+ * bound (c-ares 1.18 does not report their TTLs).
+ *
  * Failure: dns_start() reports why it could not start; afterwards every
  * problem becomes a dns_status in an answer, never an error to the caller.
  */
@@ -48,6 +53,7 @@
 struct dns_query {                    /* one cache entry; a handle points here */
 	struct dns_resolver *r;
 	char name[DNS_NAME_MAX];
+	int type;                         /* ns_t_a, ns_t_txt, ... */
 	unsigned hash;
 	struct dns_query *hnext;          /* bucket chain */
 	struct dns_query *lprev, *lnext;  /* LRU list, most recent first */
@@ -156,6 +162,7 @@ static void
 entry_free(struct dns_query *q)
 {
 	pthread_cond_destroy(&q->done);
+	free((void *)q->ans.raw);
 	free(q);
 }
 
@@ -192,7 +199,8 @@ evict(struct dns_resolver *r)
 }
 
 static struct dns_query *
-entry_new(struct dns_resolver *r, const char *name, unsigned h, unsigned min_ttl, unsigned max_ttl)
+entry_new(struct dns_resolver *r, const char *name, int type, unsigned h, unsigned min_ttl,
+    unsigned max_ttl)
 {
 	struct dns_query *q = calloc(1, sizeof(*q));
 	pthread_condattr_t ca;
@@ -201,6 +209,7 @@ entry_new(struct dns_resolver *r, const char *name, unsigned h, unsigned min_ttl
 		return NULL;
 	q->r = r;
 	snprintf(q->name, sizeof(q->name), "%s", name);
+	q->type = type;
 	q->hash = h;
 	q->min_ttl = min_ttl;
 	q->max_ttl = max_ttl < min_ttl ? min_ttl : max_ttl;
@@ -212,21 +221,28 @@ entry_new(struct dns_resolver *r, const char *name, unsigned h, unsigned min_ttl
 	return q;
 }
 
-/*
- * dns_lookup_a - a handle on the A records of name; never blocks.
- * NULL only when memory ran out (dns_wait then reports DNS_ERROR).
- */
+/* dns_lookup_a - a handle on the A records of name */
 struct dns_query *
 dns_lookup_a(struct dns_resolver *r, const char *name, unsigned min_ttl, unsigned max_ttl)
 {
-	unsigned h = hash_name(name);
+	return dns_lookup(r, name, ns_t_a, min_ttl, max_ttl);
+}
+
+/*
+ * dns_lookup - a handle on the records of one type; never blocks.
+ * NULL only when memory ran out (dns_wait then reports DNS_ERROR).
+ */
+struct dns_query *
+dns_lookup(struct dns_resolver *r, const char *name, int type, unsigned min_ttl, unsigned max_ttl)
+{
+	unsigned h = hash_name(name) * 31 + (unsigned)type;
 	struct dns_query *q;
 	char one = 1;
 
 	pthread_mutex_lock(&r->lock);
 	r->st.lookups++;
 	for (q = r->buckets[h % DNS_BUCKETS]; q; q = q->hnext)
-		if (q->hash == h && strcasecmp(q->name, name) == 0)
+		if (q->hash == h && q->type == type && strcasecmp(q->name, name) == 0)
 			break;
 	if (q && (q->ans.status == DNS_PENDING || now_sec() < q->expires)) {
 		q->refs++;
@@ -241,7 +257,7 @@ dns_lookup_a(struct dns_resolver *r, const char *name, unsigned min_ttl, unsigne
 	}
 	if (q)
 		detach(r, q);                 /* expired or failed: ask again */
-	if ((q = entry_new(r, name, h, min_ttl, max_ttl)) == NULL) {
+	if ((q = entry_new(r, name, type, h, min_ttl, max_ttl)) == NULL) {
 		pthread_mutex_unlock(&r->lock);
 		return NULL;
 	}
@@ -325,7 +341,9 @@ complete(struct dns_resolver *r, struct dns_query *q, const struct dns_answer *a
 	unsigned ttl = a->ttl;
 
 	q->ans = *a;
-	if (a->status == DNS_OK)
+	if (a->status == DNS_OK && a->raw != NULL)
+		ttl = q->min_ttl;
+	else if (a->status == DNS_OK)
 		ttl = ttl < q->min_ttl ? q->min_ttl : ttl > q->max_ttl ? q->max_ttl : ttl;
 	else if (a->status == DNS_NXDOMAIN)
 		ttl = q->min_ttl;
@@ -340,14 +358,27 @@ complete(struct dns_resolver *r, struct dns_query *q, const struct dns_answer *a
 		entry_free(q);
 }
 
-/* parse - a DNS reply to an answer */
+/* parse - a DNS reply to an answer; other types than A keep the reply */
 static void
-parse(int status, unsigned char *abuf, int alen, struct dns_answer *a)
+parse(int type, int status, unsigned char *abuf, int alen, struct dns_answer *a)
 {
 	struct ares_addrttl at[DNS_PARSE_MAX];
 	int n = DNS_PARSE_MAX, i, rc;
 
 	memset(a, 0, sizeof(*a));
+	if (status == ARES_SUCCESS && type != ns_t_a) {
+		unsigned char *copy = alen > 0 ? malloc((size_t)alen) : NULL;
+
+		if (copy == NULL) {
+			a->status = DNS_ERROR;
+			return;
+		}
+		memcpy(copy, abuf, (size_t)alen);
+		a->raw = copy;
+		a->rawlen = alen;
+		a->status = DNS_OK;
+		return;
+	}
 	switch (status) {
 	case ARES_SUCCESS:
 		rc = ares_parse_a_reply(abuf, alen, NULL, at, &n);
@@ -393,7 +424,7 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	struct dns_answer a;
 
 	(void)timeouts;
-	parse(status, abuf, alen, &a);
+	parse(q->type, status, abuf, alen, &a);
 	pthread_mutex_lock(&r->lock);
 	complete(r, q, &a);
 	pthread_mutex_unlock(&r->lock);
@@ -443,7 +474,7 @@ submit(struct dns_resolver *r)
 	for (; q; q = next) {
 		next = q->qnext;
 		q->qnext = NULL;
-		ares_query(r->channel, q->name, ns_c_in, ns_t_a, on_answer, q);
+		ares_query(r->channel, q->name, ns_c_in, q->type, on_answer, q);
 	}
 	return stopping;
 }

@@ -27,6 +27,8 @@ struct dns_answer {
 	unsigned dropped;              /* A records past DNS_MAX_A */
 	unsigned ttl;                  /* seconds, after clamping */
 	int cached;                    /* answered from the cache */
+	const unsigned char *raw;      /* other types: the DNS reply, valid until dns_release */
+	int rawlen;
 };
 
 struct dns_stats {
@@ -41,6 +43,8 @@ struct dns_resolver *dns_start(const char *servers, unsigned timeout_ms,
     char *err, size_t errlen);
 void dns_stop(struct dns_resolver *r);
 struct dns_query *dns_lookup_a(struct dns_resolver *r, const char *name,
+    unsigned min_ttl, unsigned max_ttl);
+struct dns_query *dns_lookup(struct dns_resolver *r, const char *name, int type,
     unsigned min_ttl, unsigned max_ttl);
 int dns_wait(struct dns_query *q, const struct timespec *deadline, struct dns_answer *out);
 void dns_release(struct dns_query *q);
