@@ -99,6 +99,7 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 		dnsbl_job_free(s->dnsbl_job);
 		s->dnsbl_job = NULL;
 	}
+	sess_check_spf(s);
 	return SMFIS_CONTINUE;
 }
 
@@ -111,7 +112,11 @@ refuse(SMFICTX *ctx, struct session *s, const struct verdict *v, const char *rcp
 
 	if (s->dnsbl.best_site >= 0)
 		zone = s->cfg->dnsbl.zones[s->cfg->dnsbl.sites[s->dnsbl.best_site].zone];
-	if (v->action == ACT_REJECT)
+	if (v->reason == R_SPF)
+		dec_reply(v->action == ACT_REJECT ? "550 5.7.23 SPF fail: %z does not designate %a "
+		    "as permitted sender" : "451 4.7.23 SPF fail: %z does not designate %a as "
+		    "permitted sender", s->addrstr, s->spf.domain, code, xcode, text, sizeof(text));
+	else if (v->action == ACT_REJECT)
 		dec_reply(s->cfg->dnsbl_reply, s->addrstr, zone, code, xcode, text, sizeof(text));
 	else
 		dec_reply("451 4.7.1 Service temporarily unavailable; DNS lookups for "
@@ -180,6 +185,9 @@ apply(SMFICTX *ctx, struct session *s, const struct verdict *v)
 		for (i = s->nxmxguard; i > 0; i--)
 			if (smfi_chgheader(ctx, "X-Mxguard", (int)i, NULL) != MI_SUCCESS)
 				log_msg(LOG_WARNING, "%s: cannot remove an X-Mxguard field", s->qid);
+	if (s->spf.res != SPF_NOT_CHECKED && s->cfg->spf_header && s->cfg->mode != MODE_MONITOR
+	    && s->spf.header[0] && smfi_insheader(ctx, 0, "Received-SPF", s->spf.header) != MI_SUCCESS)
+		log_msg(LOG_WARNING, "%s: cannot add Received-SPF", s->qid);
 	if (!v->enforce)
 		return SMFIS_CONTINUE;
 	switch (v->action) {
@@ -190,8 +198,12 @@ apply(SMFICTX *ctx, struct session *s, const struct verdict *v)
 		}
 		return SMFIS_CONTINUE;
 	case ACT_TAG:
-		snprintf(tag, sizeof(tag), "reason=%s received=%u passes=%u (%s)",
-		    dec_reason_name(v->reason), s->loop.received, s->loop.passes, s->loop.why);
+		if (v->reason == R_SPF)
+			snprintf(tag, sizeof(tag), "reason=spf spf=%s domain=%.253s client=%s",
+			    spf_res_name(s->spf.res), s->spf.domain, s->addrstr);
+		else
+			snprintf(tag, sizeof(tag), "reason=%s received=%u passes=%u (%s)",
+			    dec_reason_name(v->reason), s->loop.received, s->loop.passes, s->loop.why);
 		if (smfi_addheader(ctx, "X-Mxguard", tag) != MI_SUCCESS)
 			log_msg(LOG_WARNING, "%s: cannot add X-Mxguard", s->qid);
 		return SMFIS_CONTINUE;

@@ -54,6 +54,10 @@ static const struct choice modes[] = {
 static const struct choice error_actions[] = {
 	{"accept", ACT_ACCEPT}, {"tempfail", ACT_TEMPFAIL}, {NULL, 0}
 };
+static const struct choice spf_actions[] = {
+	{"reject", ACT_REJECT}, {"tempfail", ACT_TEMPFAIL}, {"tag", ACT_TAG}, {"ignore", ACT_ACCEPT},
+	{NULL, 0}
+};
 static const struct choice loop_actions[] = {
 	{"quarantine", ACT_QUARANTINE}, {"tempfail", ACT_TEMPFAIL}, {"reject", ACT_REJECT},
 	{"tag", ACT_TAG}, {NULL, 0}
@@ -96,6 +100,9 @@ static const struct key keys[] = {
 	{"DNSBLMinTTL", K_TIME, "60s", F(dnsbl_min_ttl), NULL, 0, 7 * 86400000L},
 	{"DNSBLMaxTTL", K_TIME, "1h", F(dnsbl_max_ttl), NULL, 0, 7 * 86400000L},
 	{"ExemptRecipients", K_RCPTS, "postmaster@, abuse@", F(exempt), NULL, 0, 0},
+	{"SPF", K_BOOL, "yes", F(spf), NULL, 0, 0},
+	{"SPFFailAction", K_CHOICE, "reject", F(spf_fail_action), spf_actions, 0, 0},
+	{"SPFHeader", K_BOOL, "yes", F(spf_header), NULL, 0, 0},
 	{"LocalNames", K_NAMES, NULL, F(local_names), NULL, 0, 0},
 	{"LoopMaxReceived", K_INT, "20", F(loop_max_received), NULL, 0, 1000},
 	{"LoopMaxPasses", K_INT, "3", F(loop_max_passes), NULL, 0, 100},
@@ -594,7 +601,7 @@ cfg_in_list(const struct cidr_list *l, const struct addr *a)
 int
 cfg_start_dns(struct config *c, char *err, size_t errlen)
 {
-	if (c->dnsbl.nzones == 0 || c->dns != NULL)
+	if ((c->dnsbl.nzones == 0 && !c->spf) || c->dns != NULL)
 		return 0;
 	c->dns = dns_start(c->dns_servers, c->dns_timeout, err, errlen);
 	return c->dns ? 0 : -1;

@@ -53,6 +53,9 @@ struct config {
 	int loop_max_received;
 	int loop_max_passes;
 	int loop_action;          /* ACT_QUARANTINE, ACT_TEMPFAIL, ACT_REJECT or ACT_TAG */
+	int spf;                  /* check SPF at MAIL FROM */
+	int spf_fail_action;      /* ACT_REJECT, ACT_TEMPFAIL, ACT_TAG or ACT_ACCEPT (ignore) */
+	int spf_header;           /* add Received-SPF: */
 	unsigned lines[48];       /* line each key was set on (0: default) */
 };
 

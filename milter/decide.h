@@ -25,6 +25,8 @@ struct msg_facts {
 	int dnsbl_failed;         /* a zone failed, or the listing hinges on one */
 	int error_tempfail;       /* DNSErrorAction tempfail */
 	int exempt;               /* listed, but this recipient is exempt */
+	int spf;                  /* enum spf_res; 0: not checked */
+	int spf_fail_action;      /* SPFFailAction */
 	int loop;                 /* the loop rules fired */
 	int loop_action;          /* LoopAction */
 };

@@ -29,6 +29,7 @@
 #include "log.h"
 #include "mxguard.h"
 #include "resolver.h"
+#include "spf.h"
 #include "whitelist.h"
 
 #define STATS_INTERVAL 3600
@@ -283,6 +284,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	log_open("mxguard", 0, 0, 1);
+	spf_init();
 	if ((c = load(1)) == NULL)
 		return 1;
 	if (check) {

@@ -65,6 +65,24 @@ sess_reset_message(struct session *s)
 	s->exempt = 0;
 	s->nheaders = s->nreceived = s->nstamps = s->dropped = s->nxmxguard = 0;
 	s->loop_done = 0;
+	s->spf.res = SPF_NOT_CHECKED;
+}
+
+/* sess_check_spf - at MAIL FROM, for an untrusted client: waits at most DNSTimeout */
+void
+sess_check_spf(struct session *s)
+{
+	struct spf_query q;
+
+	if (s->trust != TRUST_NONE || !s->cfg->spf || s->cfg->dns == NULL || !s->have_addr)
+		return;
+	q.dns = s->cfg->dns;
+	q.client = &s->addr;
+	q.helo = s->helo;
+	q.from = s->from;
+	q.receiver = s->j[0] ? s->j : s->cfg->hostname[0] ? s->cfg->hostname : "localhost";
+	q.timeout_ms = s->cfg->dns_timeout;
+	spf_check(&q, &s->spf);
 }
 
 /* sess_add_rcpt - an accepted recipient: the first for the log, all (capped) for loops */
@@ -181,6 +199,8 @@ sess_facts(struct session *s, struct msg_facts *f)
 	f->error_tempfail = s->cfg->dns_error_action == ACT_TEMPFAIL;
 	f->exempt = s->exempt;
 	f->loop = s->loop_done && s->loop.loop;
+	f->spf = s->spf.res;
+	f->spf_fail_action = s->cfg->spf_fail_action;
 	f->loop_action = s->cfg->loop_action;
 	if (s->dnsbl_job && !s->dnsbl_done && s->trust == TRUST_NONE) {
 		dnsbl_collect(s->dnsbl_job, s->cfg->dnsbl_threshold, &s->dnsbl);
@@ -230,6 +250,12 @@ sess_log_verdict(const struct session *s, const struct verdict *v, const char *o
 	}
 	if (s->dropped)
 		ll_addf(&l, "dropped", "%u", s->dropped);
+	if (s->spf.res != SPF_NOT_CHECKED) {
+		ll_add(&l, "spf", spf_res_name(s->spf.res));
+		ll_add(&l, "spfdomain", s->spf.domain);
+		if (s->spf.why[0])
+			ll_add(&l, "spfwhy", s->spf.why);
+	}
 	if (s->dnsbl_done && s->trust == TRUST_NONE) {
 		ll_addf(&l, "score", "%d", s->dnsbl.score);
 		if (s->dnsbl.zones[0])

@@ -10,6 +10,7 @@
 #include "decide.h"
 #include "dnsbl.h"
 #include "loop.h"
+#include "spf.h"
 #include "mxguard.h"
 #include "whitelist.h"
 
@@ -51,6 +52,7 @@ struct session {
 	unsigned nxmxguard;          /* X-Mxguard fields from outside */
 	int loop_done;
 	struct loop_verdict loop;
+	struct spf_result spf;       /* res SPF_NOT_CHECKED unless checked at MAIL */
 };
 
 struct session *sess_new(struct config *cfg);
@@ -61,6 +63,7 @@ void sess_classify(struct session *s, const char *client_resolve);
 void sess_add_rcpt(struct session *s, const char *rcpt);
 void sess_add_header(struct session *s, const char *name, const char *value);
 void sess_check_loop(struct session *s);
+void sess_check_spf(struct session *s);
 void sess_facts(struct session *s, struct msg_facts *f);
 void sess_log_verdict(const struct session *s, const struct verdict *v, const char *rcpt);
 

@@ -18,7 +18,7 @@ mkdir -p "$E2E_DIR/dns"
 printf ':127.0.0.2:Listed in bl.example.test\n127.0.0.24\n127.0.0.25\n127.0.0.99\n' > "$E2E_DIR/dns/bl.zone"
 e2e_rbldnsd bl.example.test:ip4set:bl.zone
 
-e2e_mxguard 'TrustedNetworks 127.0.0.88/32' 'DNSBL bl.example.test' <<'WL'
+e2e_mxguard 'TrustedNetworks 127.0.0.88/32' 'DNSBL bl.example.test' 'SPF no' <<'WL'
 # trusted peers: our backup MX hosts
 127.0.0.24              OK      # backup MX by address
 backup-mx.example.net   OK      # backup MX by forward-confirmed name

@@ -22,7 +22,7 @@ printf ':127.0.2.1:Allowlisted\n192.0.2.96\n' > "$E2E_DIR/dns/wl.zone"
 e2e_rbldnsd bl.test:ip4set:bl.zone bl.test:ip6trie:bl.zone bad.test:ip4set:bad.zone wl.test:ip4set:wl.zone
 
 DNSCONF=("TrustedNetworks none" "DNSBL bl.test*2, bad.test*2, wl.test=127.0.[0..255].[1..3]*-5"
-	"DNSBLThreshold 2" "DNSTimeout 2s")
+	"DNSBLThreshold 2" "DNSTimeout 2s" "SPF no")
 e2e_mxguard "${DNSCONF[@]}" <<'WL'
 127.0.0.24     OK
 192.0.2.98     OK

@@ -23,7 +23,7 @@ transport_maps = inline:{ example.com=smtp:[$2]:25 }" pf_start "relay$1" "$3"
 bounced() { grep -hE 'status=bounced|sender non-delivery notification' "$E2E_DIR/backup$1/maillog" "$E2E_DIR/relay$1/maillog"; }
 
 # ---- with mxguard on the backup MX (LocalNames left to default: the MTA's {j})
-e2e_mxguard "TrustedNetworks none" < /dev/null
+e2e_mxguard "TrustedNetworks none" "SPF no" < /dev/null
 pair "" 127.0.0.20 127.0.0.30 "$MXG_MILTER"
 e2e_send 127.0.0.66 127.0.0.20 "$SENDER" u@example.com || e2e_die "first send refused: $(cat "$E2E_DIR/last-send.log")"
 if e2e_wait_for 20 sh -c "[ \$(find '$E2E_DIR/backup/spool/hold' -type f | wc -l) -ge 1 ]"; then

@@ -17,7 +17,7 @@ e2e_host 127.0.0.66 plain.example.com
 e2e_host 127.0.0.67 backup.example.net.attacker.test
 # 127.0.0.24 (IP entry), 127.0.0.77 (no name), 127.0.0.88 (trusted) have no names
 
-e2e_mxguard 'TrustedNetworks 127.0.0.88/32' <<'WL'
+e2e_mxguard 'TrustedNetworks 127.0.0.88/32' 'SPF no' <<'WL'
 127.0.0.24            OK
 backup.example.net    OK
 .example.org          OK

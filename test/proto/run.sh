@@ -22,6 +22,7 @@ LogLevel info
 PidFile $D/mxguard.pid
 Whitelist $D/wl.cdb
 TrustedNetworks $trusted
+SPF no
 $*
 CONF
 }
