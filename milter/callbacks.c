@@ -110,7 +110,7 @@ refuse(SMFICTX *ctx, struct session *s, const struct verdict *v, const char *rcp
 	char code[4], xcode[16], text[512];
 	const char *zone = "";
 
-	if (s->dnsbl.best_site >= 0)
+	if (s->dnsbl_done && s->dnsbl.best_site >= 0)
 		zone = s->cfg->dnsbl.zones[s->cfg->dnsbl.sites[s->dnsbl.best_site].zone];
 	if (v->reason == R_SPF)
 		dec_reply(v->action == ACT_REJECT ? "550 5.7.23 SPF fail: %z does not designate %a "

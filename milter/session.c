@@ -20,8 +20,10 @@ sess_new(struct config *cfg)
 {
 	struct session *s = calloc(1, sizeof(*s));
 
-	if (s != NULL)
+	if (s != NULL) {
 		s->cfg = cfg;
+		s->dnsbl.best_site = -1;    /* no DNSBL verdict yet */
+	}
 	return s;
 }
 

@@ -19,7 +19,10 @@
  * to permerror with the reason. RFC 7208's limits are enforced here too:
  * 10 DNS-querying terms (libspf2's own counter, set to 10) and 2 void
  * lookups (counted in our layer, which then answers nothing and forces
- * permerror). A lookup that fails or misses the deadline is temperror.
+ * permerror). A lookup that fails or misses the deadline is temperror; a
+ * name that cannot exist in DNS (libspf2 1.2.10 expands %{l1r-} of a
+ * one-part local part to "", giving an empty label) is a nonexistent name,
+ * not a failure, so a sender cannot turn its own record into a deferral.
  */
 #include "autoconf.h"
 
@@ -369,6 +372,27 @@ fill(SPF_dns_rr_t *rr, ns_type type, const struct dns_answer *ans, const char *d
 	}
 }
 
+/* name_ok - could this name exist in DNS? no empty label, labels <= 63, <= 253 */
+static int
+name_ok(const char *d)
+{
+	size_t len = strlen(d), label = 0, i;
+
+	if (len > 0 && d[len - 1] == '.')
+		len--;
+	if (len == 0 || len > 253)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (d[i] == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+		} else if (++label > 63 || (unsigned char)d[i] <= 0x20 || (unsigned char)d[i] >= 0x7f)
+			return 0;
+	}
+	return label > 0;
+}
+
 static SPF_dns_rr_t *
 lookup(SPF_dns_server_t *srv, const char *domain, ns_type type, int should_cache)
 {
@@ -381,16 +405,29 @@ lookup(SPF_dns_server_t *srv, const char *domain, ns_type type, int should_cache
 	(void)should_cache;
 	if (c == NULL)
 		return SPF_dns_rr_new_init(srv, domain, type, 0, TRY_AGAIN);
+	if (type == ns_t_spf)              /* RR type 99, retired by RFC 7208: not asked */
+		return SPF_dns_rr_new_init(srv, domain, type, 0, NO_DATA);
 	first = !c->first_done && type == ns_t_txt;
 	c->first_done = 1;
 	if (c->voids > 2 || c->why[0])                     /* already decided: permerror */
 		return SPF_dns_rr_new_init(srv, domain, type, 0, NO_DATA);
+	if (!name_ok(domain)) {           /* e.g. a macro expanded to an empty label */
+		if (!first && ++c->voids > 2)
+			snprintf(c->why, sizeof(c->why), "more than 2 void lookups");
+		return SPF_dns_rr_new_init(srv, domain, type, 0, HOST_NOT_FOUND);
+	}
 	if (++c->lookups > LOOKUPS_MAX) {
 		snprintf(c->why, sizeof(c->why), "more than %d DNS lookups", LOOKUPS_MAX);
 		return SPF_dns_rr_new_init(srv, domain, type, 0, NO_DATA);
 	}
 	q = dns_lookup(c->dns, domain, type, 60, 3600);
 	dns_wait(q, &c->deadline, &ans);
+	if (log_enabled(LOG_DEBUG)) {
+		char name[300];
+
+		log_quote(name, sizeof(name), domain);
+		log_msg(LOG_DEBUG, "spf lookup %s type %d: %s", name, (int)type, dns_status_name(ans.status));
+	}
 	switch (ans.status) {
 	case DNS_OK:
 		rr = SPF_dns_rr_new_init(srv, domain, type, (int)ans.ttl, NETDB_SUCCESS);
@@ -463,6 +500,7 @@ spf_check(const struct spf_query *qr, struct spf_result *res)
 	SPF_request_t *req = NULL;
 	SPF_response_t *resp = NULL;
 	struct ctx c;
+	SPF_errcode_t err;
 	const char *from = qr->from, *at;
 	char addr[INET6_ADDRSTRLEN];
 
@@ -502,11 +540,16 @@ spf_check(const struct spf_query *qr, struct spf_result *res)
 	c.dns = qr->dns;
 	dns_deadline(&c.deadline, qr->timeout_ms);
 	cur = &c;
-	SPF_request_query_mailfrom(req, &resp);
+	err = SPF_request_query_mailfrom(req, &resp);
 	cur = NULL;
+	if (err != SPF_E_SUCCESS)
+		log_msg(LOG_DEBUG, "spf for %s: libspf2 query: %s (result %d)", res->domain,
+		    SPF_strerror(err), resp ? (int)SPF_response_result(resp) : -1);
 	if (resp == NULL)
 		goto out;
-	res->res = map(SPF_response_result(resp));
+	res->res = SPF_response_result(resp) == SPF_RESULT_INVALID
+	    ? (err == SPF_E_DNS_ERROR ? SPF_R_TEMPERROR : SPF_R_PERMERROR)   /* libspf2 gave up */
+	    : map(SPF_response_result(resp));
 	if (c.why[0]) {
 		res->res = SPF_R_PERMERROR;
 		snprintf(res->why, sizeof(res->why), "%s", c.why);

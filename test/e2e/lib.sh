@@ -411,3 +411,46 @@ e2e_dns_stop() {
 
 # e2e_dns_queries REGEX - how many logged queries match
 e2e_dns_queries() { grep -cE -- "$1" "$DNS_LOG"; }
+
+# e2e_nsd ZONE - nsd on 127.0.0.1:53 (the namespace's resolver) serving one
+# zone whose records are read from stdin ($ORIGIN, SOA and NS are added).
+# NSD_PID is its pid; e2e_nsd_stop stops it.
+e2e_nsd() {
+	local z=$E2E_DIR/nsd
+	mkdir -p "$z"
+	chmod 755 "$z"
+	{
+		printf '$ORIGIN %s.\n$TTL 300\n' "$1"
+		printf '@ IN SOA ns.%s. hostmaster.%s. 1 3600 600 86400 300\n@ IN NS ns.%s.\nns IN A 127.0.0.1\n' "$1" "$1" "$1"
+		cat
+	} > "$z/$1.zone"
+	cat > "$z/nsd.conf" <<CONF
+server:
+  ip-address: 127.0.0.1
+  port: 53
+  username: ""
+  zonesdir: "$z"
+  database: ""
+  zonelistfile: "$z/zone.list"
+  xfrdfile: "$z/xfrd.state"
+  xfrdir: "$z"
+  pidfile: "$z/nsd.pid"
+  logfile: "$z/nsd.log"
+  server-count: 1
+remote-control:
+  control-enable: no
+zone:
+  name: "$1"
+  zonefile: "$1.zone"
+CONF
+	nsd -d -c "$z/nsd.conf" > "$z/out" 2>&1 &
+	NSD_PID=$!
+	e2e_bg "$NSD_PID"
+	e2e_wait_for 5 sh -c "cat '$z/out' '$z/nsd.log' 2>/dev/null | grep -q 'nsd started'" ||
+		e2e_die "nsd did not start: $(cat "$z/out" "$z/nsd.log" 2>/dev/null)"
+}
+
+e2e_nsd_stop() {
+	kill "$NSD_PID" 2>/dev/null
+	wait "$NSD_PID" 2>/dev/null
+}
