@@ -1,343 +1,551 @@
 /*
- * mtload.c - load generator speaking the milter protocol (version 6) the
- * way Postfix does: one filter connection per SMTP session, OPTNEG, then
- * CONNECT, HELO, MAIL, RCPT, EOH, EOB, QUIT, honouring the steps the filter
- * asks to skip. Many sessions at once in one thread with epoll.
+ * mtload.c - load generator for milters: many SMTP sessions at once, each
+ * on its own filter connection as Postfix does, spoken by mtsess.c; one
+ * thread, non-blocking sockets, epoll.
  *
- *   mtload -s unix:PATH -c CONCURRENCY -n TOTAL [-a FIRST_IP -k COUNT] [-t MS]
+ *   mtload -s SOCKET [-c CONCURRENCY] [-n TOTAL] [-a FIRST_IP] [-k COUNT]
+ *          [-t SESSION_MS] [-T TOTAL_MS] [-v]
+ *
+ * SOCKET is unix:PATH (or local:PATH), inet:PORT@IP or inet6:PORT@IP, IP a
+ * loopback address only. Session i sends client address FIRST_IP + i % COUNT
+ * in its CONNECT (a string; nothing is sent there).
  *
  * Prints one line: sessions= ok= rejected= tempfailed= errors= timeouts=
- * elapsed_ms= rate= lat_p50_ms= lat_p99_ms= lat_max_ms= where the latency is
- * from sending CONNECT to the RCPT reply (the decision). Fails only on bad
- * usage; every session problem is counted, never fatal.
+ * elapsed_ms= rate= lat_p50_ms= lat_p99_ms= lat_max_ms=. The latency is the
+ * decision latency: CONNECT sent -> RCPT reply received, over the sessions
+ * that got that far. -v adds a line on stderr with session-time percentiles
+ * and the counts behind "ok" (quarantined, discarded, changed, retries).
+ *
+ * Failure: bad usage or setup (no memory, fd limit, epoll) exits 2 before
+ * any load; once running every problem is a counted session outcome, a
+ * session past -t is a timeout, and the run as a whole stops at -T (exit 1,
+ * unfinished sessions counted as timeouts). Memory is fixed at start.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
-#define SMFIP_NOCONNECT 0x01
-#define SMFIP_NOHELO    0x02
-#define SMFIP_NOMAIL    0x04
-#define SMFIP_NORCPT    0x08
-#define SMFIP_NOEOH     0x40
+#include "mtsess.h"
 
-enum step { S_OPTNEG, S_CONNECT, S_HELO, S_MAIL, S_RCPT, S_EOH, S_EOB, S_DONE };
+#define MAX_CONC   10000
+#define HIST_FINE  10000           /* 10 us buckets up to 100 ms */
+#define HIST_ALL   (HIST_FINE + 99900 + 1)   /* then 1 ms up to 100 s, then overflow */
 
-struct sess {
+enum slot_state { SL_FREE, SL_RETRY, SL_CONNECTING, SL_ACTIVE };
+
+struct slot {
+	enum slot_state state;
 	int fd;
-	enum step step;
-	uint32_t skip;               /* protocol steps the filter does not want */
-	double t0, tdecide, deadline;
-	unsigned char in[8192];
-	size_t inlen;
-	char ip[64];
-	int active;
+	uint32_t gen;                /* tells stale epoll events apart */
+	int want_out;                /* EPOLLOUT registered */
+	int64_t t_start, t_connect, deadline, t_retry;
+	struct mt_sess m;
 };
 
-static double
-now_ms(void)
+struct hist {
+	uint32_t *b;
+	uint64_t n;
+	int64_t max;
+};
+
+struct totals {
+	unsigned long started, done, ok, rejected, tempfailed, errors, timeouts;
+	unsigned long quarantined, discarded, changed, retries;
+	struct hist lat, sess;
+};
+
+struct target {
+	struct sockaddr_storage sa;
+	socklen_t len;
+};
+
+static int64_t
+now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* put - one packet: length, command, data */
-static int
-put(int fd, char cmd, const void *data, size_t len)
+/* hist_add - record one latency in microseconds */
+static void
+hist_add(struct hist *h, int64_t us)
 {
-	unsigned char buf[1024];
-	uint32_t n = htonl((uint32_t)len + 1);
+	size_t i;
 
-	if (len + 5 > sizeof(buf))
-		return -1;
-	memcpy(buf, &n, 4);
-	buf[4] = (unsigned char)cmd;
-	memcpy(buf + 5, data, len);
-	return write(fd, buf, len + 5) == (ssize_t)(len + 5) ? 0 : -1;
+	if (us < 0)
+		us = 0;
+	if (us < 100000)
+		i = (size_t)(us / 10);
+	else if (us < 100000000)
+		i = HIST_FINE + (size_t)((us - 100000) / 1000);
+	else
+		i = HIST_ALL - 1;
+	h->b[i]++;
+	h->n++;
+	if (us > h->max)
+		h->max = us;
 }
 
-/* send_step - the packet(s) for a step; skipped steps are passed over */
-static int
-send_step(struct sess *s)
+/* hist_ms - the P quantile in ms (upper edge of its bucket, at most the max) */
+static double
+hist_ms(const struct hist *h, double p)
 {
-	char buf[512];
-	size_t n;
-	uint16_t port = htons(40000);
+	uint64_t want, seen = 0;
+	size_t i;
 
-	for (;;) {
-		switch (s->step) {
-		case S_CONNECT:
-			if (s->skip & SMFIP_NOCONNECT)
-				break;
-			n = (size_t)snprintf(buf, sizeof(buf), "Cj%cmx.bench.test%c", 0, 0);
-			if (put(s->fd, 'D', buf, n) < 0)
-				return -1;
-			n = (size_t)snprintf(buf, sizeof(buf), "[%s]", s->ip) + 1;
-			buf[n++] = '4';
-			memcpy(buf + n, &port, 2);
-			n += 2;
-			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s", s->ip) + 1;
-			s->t0 = now_ms();
-			return put(s->fd, 'C', buf, n);
-		case S_HELO:
-			if (s->skip & SMFIP_NOHELO)
-				break;
-			return put(s->fd, 'H', "bench.example\0", 14);
-		case S_MAIL:
-			if (s->skip & SMFIP_NOMAIL)
-				break;
-			n = (size_t)snprintf(buf, sizeof(buf), "Mi%cBENCH1%c", 0, 0);
-			if (put(s->fd, 'D', buf, n) < 0)
-				return -1;
-			return put(s->fd, 'M', "<sender@bench.example>\0", 23);
-		case S_RCPT:
-			if (s->skip & SMFIP_NORCPT)
-				break;
-			return put(s->fd, 'R', "<user@example.com>\0", 19);
-		case S_EOH:
-			if (s->skip & SMFIP_NOEOH)
-				break;
-			return put(s->fd, 'N', "", 0);
-		case S_EOB:
-			return put(s->fd, 'E', "", 0);
-		default:
+	if (h->n == 0)
+		return 0;
+	want = (uint64_t)(p * (double)h->n + 0.999999);
+	want = want < 1 ? 1 : want;
+	for (i = 0; i < HIST_ALL; i++) {
+		seen += h->b[i];
+		if (seen >= want) {
+			int64_t edge = i < HIST_FINE ? (int64_t)(i + 1) * 10
+			    : 100000 + (int64_t)(i - HIST_FINE + 1) * 1000;
+
+			return (edge < h->max ? edge : h->max) / 1000.0;
+		}
+	}
+	return h->max / 1000.0;
+}
+
+/* parse_target - unix:PATH, local:PATH, inet:PORT@IP, inet6:PORT@IP (loopback only) */
+static int
+parse_target(const char *spec, struct target *t)
+{
+	const char *at;
+	char *end;
+	long port;
+
+	memset(t, 0, sizeof(*t));
+	if (strncmp(spec, "unix:", 5) == 0 || strncmp(spec, "local:", 6) == 0) {
+		struct sockaddr_un *un = (struct sockaddr_un *)&t->sa;
+		const char *path = strchr(spec, ':') + 1;
+
+		if (*path == 0 || strlen(path) >= sizeof(un->sun_path))
 			return -1;
-		}
-		s->step++;
+		un->sun_family = AF_UNIX;
+		memcpy(un->sun_path, path, strlen(path) + 1);
+		t->len = sizeof(*un);
+		return 0;
 	}
+	if ((at = strchr(spec, '@')) == NULL)
+		return -1;
+	if (strncmp(spec, "inet:", 5) == 0) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&t->sa;
+
+		port = strtol(spec + 5, &end, 10);
+		if (end != at || port < 1 || port > 65535 || inet_pton(AF_INET, at + 1, &in->sin_addr) != 1
+		    || (ntohl(in->sin_addr.s_addr) >> 24) != 127)
+			return -1;
+		in->sin_family = AF_INET;
+		in->sin_port = htons((uint16_t)port);
+		t->len = sizeof(*in);
+		return 0;
+	}
+	if (strncmp(spec, "inet6:", 6) == 0) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&t->sa;
+
+		port = strtol(spec + 6, &end, 10);
+		if (end != at || port < 1 || port > 65535 || inet_pton(AF_INET6, at + 1, &in6->sin6_addr) != 1
+		    || !IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
+			return -1;
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		t->len = sizeof(*in6);
+		return 0;
+	}
+	return -1;
 }
 
-struct totals {
-	unsigned long started, done, ok, rejected, tempfailed, errors, timeouts;
-	double *lat;
-	unsigned long nlat;
-};
-
-static void
-finish(int ep, struct sess *s, struct totals *t, int outcome)
-{
-	if (s->fd >= 0) {
-		if (outcome != 'e' && outcome != 'x')
-			(void)put(s->fd, 'Q', "", 0);
-		epoll_ctl(ep, EPOLL_CTL_DEL, s->fd, NULL);
-		close(s->fd);
-	}
-	s->fd = -1;
-	s->active = 0;
-	t->done++;
-	switch (outcome) {
-	case 'o': t->ok++; break;
-	case 'r': t->rejected++; break;
-	case 't': t->tempfailed++; break;
-	case 'x': t->timeouts++; break;
-	default: t->errors++; break;
-	}
-	if (s->tdecide > 0)
-		t->lat[t->nlat++] = s->tdecide - s->t0;
-}
-
-/* reply - one packet from the filter; advances the session */
-static void
-reply(int ep, struct sess *s, struct totals *t, char cmd, const unsigned char *data, size_t len)
-{
-	if (s->step == S_OPTNEG) {
-		uint32_t v;
-
-		if (cmd != 'O' || len < 12) {
-			finish(ep, s, t, 'e');
-			return;
-		}
-		memcpy(&v, data + 8, 4);
-		s->skip = ntohl(v);
-		s->step = S_CONNECT;
-		if (send_step(s) < 0)
-			finish(ep, s, t, 'e');
-		return;
-	}
-	if (s->step == S_EOB && strchr("hmiq+-bpf2", cmd))
-		return;                                     /* modifications before the verdict */
-	if (s->step == S_RCPT)
-		s->tdecide = now_ms();
-	switch (cmd) {
-	case 'c':
-		if (++s->step == S_DONE) {
-			finish(ep, s, t, 'o');
-			return;
-		}
-		if (send_step(s) < 0)
-			finish(ep, s, t, 'e');
-		return;
-	case 'a':
-		finish(ep, s, t, 'o');
-		return;
-	case 'r':
-		finish(ep, s, t, 'r');
-		return;
-	case 't':
-		finish(ep, s, t, 't');
-		return;
-	case 'y':
-		finish(ep, s, t, len > 0 && data[0] == '4' ? 't' : 'r');
-		return;
-	default:
-		finish(ep, s, t, 'e');
-	}
-}
-
+/* watch - (re)register the slot's fd for input, and output while some is queued */
 static int
-start(int ep, struct sess *s, const struct sockaddr_un *sun, const char *ip, double timeout)
+watch(int ep, struct slot *s, size_t idx, int op)
 {
 	struct epoll_event ev;
-	unsigned char opt[12];
-	uint32_t v[3] = { htonl(6), htonl(0x1ff), htonl(0x1fffff) };
 
-	memset(s, 0, sizeof(*s));
-	snprintf(s->ip, sizeof(s->ip), "%s", ip);
-	if ((s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		return -1;
-	if (connect(s->fd, (const struct sockaddr *)sun, sizeof(*sun)) < 0) {
-		close(s->fd);
-		s->fd = -1;
-		return -1;
+	ev.events = EPOLLIN | (s->want_out ? EPOLLOUT : 0);
+	ev.data.u64 = ((uint64_t)s->gen << 32) | idx;
+	return epoll_ctl(ep, op, s->fd, &ev);
+}
+
+/* release - close the slot's connection and count its outcome */
+static void
+release(struct slot *s, struct totals *t, int64_t now)
+{
+	struct mt_sess *m = &s->m;
+
+	if (s->fd >= 0) {
+		if (m->outlen > 0)              /* ABORT/QUIT: best effort, as Postfix */
+			(void)send(s->fd, m->out, m->outlen, MSG_NOSIGNAL | MSG_DONTWAIT);
+		close(s->fd);                   /* also leaves the epoll set */
 	}
-	memcpy(opt, v, 12);
-	if (put(s->fd, 'O', opt, 12) < 0) {
-		close(s->fd);
-		s->fd = -1;
-		return -1;
+	s->fd = -1;
+	s->state = SL_FREE;
+	s->gen++;
+	t->done++;
+	switch (m->outcome) {
+	case MT_OK:       t->ok++; break;
+	case MT_REJECT:   t->rejected++; break;
+	case MT_TEMPFAIL: t->tempfailed++; break;
+	default:          t->errors++; break;
 	}
-	ev.events = EPOLLIN;
-	ev.data.ptr = s;
-	epoll_ctl(ep, EPOLL_CTL_ADD, s->fd, &ev);
-	s->active = 1;
-	s->step = S_OPTNEG;
-	s->deadline = now_ms() + timeout;
+	if (m->outcome == MT_OK || m->outcome == MT_REJECT || m->outcome == MT_TEMPFAIL)
+		hist_add(&t->sess, now - s->t_start);
+	t->quarantined += (unsigned long)m->quarantined;
+	t->discarded += (unsigned long)m->discarded;
+	t->changed += m->modifications > 0;
+}
+
+/* timeout - the slot ran past its deadline */
+static void
+timeout(struct slot *s, struct totals *t, int64_t now)
+{
+	mt_abort(&s->m, MT_ERROR, "timeout");
+	t->timeouts++;
+	t->errors--;                          /* release counts it as an error */
+	release(s, t, now);
+}
+
+/* flush - write queued packets; 0, or -1 when the connection broke */
+static int
+flush(int ep, struct slot *s, size_t idx)
+{
+	struct mt_sess *m = &s->m;
+	int want;
+
+	while (m->outlen > 0) {
+		ssize_t w = send(s->fd, m->out, m->outlen, MSG_NOSIGNAL);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (w <= 0)
+			return -1;
+		memmove(m->out, m->out + w, m->outlen - (size_t)w);
+		m->outlen -= (size_t)w;
+	}
+	want = m->outlen > 0;
+	if (want != s->want_out) {
+		s->want_out = want;
+		if (watch(ep, s, idx, EPOLL_CTL_MOD) < 0)
+			return -1;
+	}
 	return 0;
 }
 
-static int
-cmp(const void *a, const void *b)
+/* connected - the socket is up: queue OPTNEG and send it */
+static void
+connected(int ep, struct slot *s, size_t idx, struct totals *t, int64_t now)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	s->state = SL_ACTIVE;
+	if (flush(ep, s, idx) < 0) {
+		mt_abort(&s->m, MT_ERROR, "write failed");
+		release(s, t, now);
+	}
+}
 
-	return x < y ? -1 : x > y;
+/* start - open slot IDX's connection for session number N */
+static void
+start(int ep, struct slot *s, size_t idx, const struct target *tg, struct totals *t, int64_t now)
+{
+	int fd = socket(tg->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0) {
+		mt_abort(&s->m, MT_ERROR, "socket failed");
+		release(s, t, now);
+		return;
+	}
+	s->fd = fd;
+	s->want_out = 0;
+	if (connect(fd, (const struct sockaddr *)&tg->sa, tg->len) == 0) {
+		if (watch(ep, s, idx, EPOLL_CTL_ADD) < 0) {
+			mt_abort(&s->m, MT_ERROR, "epoll_ctl failed");
+			release(s, t, now);
+			return;
+		}
+		connected(ep, s, idx, t, now);
+		return;
+	}
+	if (errno == EINPROGRESS) {         /* TCP: wait until writable */
+		s->state = SL_CONNECTING;
+		s->want_out = 1;
+		if (watch(ep, s, idx, EPOLL_CTL_ADD) < 0) {
+			mt_abort(&s->m, MT_ERROR, "epoll_ctl failed");
+			release(s, t, now);
+		}
+		return;
+	}
+	if (errno == EAGAIN || errno == EINTR) {  /* unix listener's backlog is full */
+		close(fd);
+		s->fd = -1;
+		s->state = SL_RETRY;
+		s->t_retry = now + 1000;
+		t->retries++;
+		return;
+	}
+	mt_abort(&s->m, MT_ERROR, "connect failed");
+	release(s, t, now);
+}
+
+/* event - epoll says the slot is readable or writable */
+static void
+event(int ep, struct slot *s, size_t idx, uint32_t evs, struct totals *t)
+{
+	unsigned char buf[16384];
+	int64_t now = now_us();
+	int decided = s->m.decided;
+
+	if (s->state == SL_CONNECTING) {
+		int err = 0;
+		socklen_t l = sizeof(err);
+
+		if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &l) < 0 || err != 0) {
+			mt_abort(&s->m, MT_ERROR, "connect failed");
+			release(s, t, now);
+			return;
+		}
+		connected(ep, s, idx, t, now);
+		return;
+	}
+	if ((evs & EPOLLOUT) && flush(ep, s, idx) < 0) {
+		mt_abort(&s->m, MT_ERROR, "write failed");
+		release(s, t, now);
+		return;
+	}
+	if (!(evs & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+		return;
+	for (;;) {
+		ssize_t r = read(s->fd, buf, sizeof(buf));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (r <= 0) {
+			mt_abort(&s->m, MT_ERROR, r == 0 ? "filter closed" : "read failed");
+			release(s, t, now);
+			return;
+		}
+		if (mt_input(&s->m, buf, (size_t)r) < 0)
+			break;
+	}
+	/* CONNECT (or, if the filter skips it, the next step) is queued as the
+	 * OPTNEG reply is read, and written below: the decision clock starts */
+	if (s->t_connect == 0 && s->m.step > 0)
+		s->t_connect = now;
+	if (!decided && s->m.decided && s->m.outcome != MT_ERROR)
+		hist_add(&t->lat, now - s->t_connect);
+	if (s->m.outcome != MT_PENDING) {
+		release(s, t, now);
+		return;
+	}
+	if (flush(ep, s, idx) < 0) {
+		mt_abort(&s->m, MT_ERROR, "write failed");
+		release(s, t, now);
+	}
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: mtload -s unix:PATH|inet:PORT@127.0.0.1 [-c CONC] [-n TOTAL]\n"
+	    "              [-a FIRST_IP] [-k COUNT] [-t SESSION_MS] [-T TOTAL_MS] [-v]\n");
+	exit(2);
+}
+
+/* num - a whole number option in [lo, hi] */
+static unsigned long
+num(const char *s, unsigned long lo, unsigned long hi)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		usage();
+	return v;
+}
+
+/* fd_room - raise the soft fd limit to fit CONC sessions */
+static int
+fd_room(unsigned long conc)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)conc + 32;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return -1;
+	if (rl.rlim_cur >= need)
+		return 0;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
+		fprintf(stderr, "mtload: -c %lu needs %lu file descriptors, the hard limit is %lu\n",
+		    conc, (unsigned long)need, (unsigned long)rl.rlim_max);
+		return -1;
+	}
+	rl.rlim_cur = need;
+	return setrlimit(RLIMIT_NOFILE, &rl);
 }
 
 int
 main(int argc, char **argv)
 {
 	const char *sock = NULL, *first = "198.51.100.1";
-	unsigned long conc = 10, total = 100, count = 1, i;
-	double timeout = 10000, t_start, elapsed;
-	struct sockaddr_un sun;
-	struct epoll_event evs[256];
-	struct totals t;
-	struct sess *ss;
+	unsigned long conc = 10, total = 100, count = 1, sess_ms = 10000, total_ms = 300000;
+	struct target tg;
 	struct in_addr base;
-	int c, ep;
+	struct totals t;
+	struct slot *sl;
+	struct epoll_event evs[512];
+	size_t *freelist, nfree, i;
+	int64_t t0, t_end, next_scan = 0;
+	int c, ep, verbose = 0, cut = 0, retrying = 0;
 
-	while ((c = getopt(argc, argv, "s:c:n:a:k:t:")) != -1) {
+	while ((c = getopt(argc, argv, "s:c:n:a:k:t:T:v")) != -1) {
 		switch (c) {
 		case 's': sock = optarg; break;
-		case 'c': conc = strtoul(optarg, NULL, 10); break;
-		case 'n': total = strtoul(optarg, NULL, 10); break;
+		case 'c': conc = num(optarg, 1, MAX_CONC); break;
+		case 'n': total = num(optarg, 1, 1000000000UL); break;
 		case 'a': first = optarg; break;
-		case 'k': count = strtoul(optarg, NULL, 10); break;
-		case 't': timeout = strtod(optarg, NULL); break;
-		default:
-			fprintf(stderr, "usage: mtload -s unix:PATH -c N -n N [-a IP -k N] [-t MS]\n");
-			return 2;
+		case 'k': count = num(optarg, 1, 16777216UL); break;
+		case 't': sess_ms = num(optarg, 1, 3600000UL); break;
+		case 'T': total_ms = num(optarg, 1, 86400000UL); break;
+		case 'v': verbose = 1; break;
+		default: usage();
 		}
 	}
-	if (sock == NULL || strncmp(sock, "unix:", 5) != 0 || conc == 0 || count == 0
-	    || inet_pton(AF_INET, first, &base) != 1 || strlen(sock + 5) >= sizeof(sun.sun_path)) {
-		fprintf(stderr, "usage: mtload -s unix:PATH -c N -n N [-a IP -k N] [-t MS]\n");
-		return 2;
-	}
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	strcpy(sun.sun_path, sock + 5);
+	if (sock == NULL || optind != argc || parse_target(sock, &tg) < 0
+	    || inet_pton(AF_INET, first, &base) != 1)
+		usage();
 	memset(&t, 0, sizeof(t));
-	if ((ss = calloc(conc, sizeof(*ss))) == NULL || (t.lat = calloc(total + 1, sizeof(double))) == NULL
-	    || (ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
-		perror("mtload");
+	sl = calloc(conc, sizeof(*sl));
+	freelist = calloc(conc, sizeof(*freelist));
+	t.lat.b = calloc(HIST_ALL, sizeof(uint32_t));
+	t.sess.b = calloc(HIST_ALL, sizeof(uint32_t));
+	if (sl == NULL || freelist == NULL || t.lat.b == NULL || t.sess.b == NULL) {
+		fprintf(stderr, "mtload: out of memory\n");
 		return 2;
 	}
-	for (i = 0; i < conc; i++)
-		ss[i].fd = -1;
-	t_start = now_ms();
+	if (fd_room(conc) < 0 || (ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+		perror("mtload: setup");
+		return 2;
+	}
+	for (i = 0; i < conc; i++) {
+		sl[i].fd = -1;
+		freelist[i] = conc - 1 - i;
+	}
+	nfree = conc;
+	t0 = now_us();
+	t_end = t0 + (int64_t)total_ms * 1000;
 	while (t.done < total) {
-		double now = now_ms();
-		int n, k;
+		int64_t now = now_us();
+		int n, k, wait_ms = retrying ? 1 : 10;
 
-		for (i = 0; i < conc && t.started < total; i++) {
-			if (ss[i].active)
-				continue;
+		if (now >= t_end) {
+			cut = 1;
+			break;
+		}
+		/* new sessions into free slots */
+		while (nfree > 0 && t.started < total) {
+			struct slot *s = &sl[freelist[--nfree]];
 			struct in_addr a = { htonl(ntohl(base.s_addr) + (uint32_t)(t.started % count)) };
-			char ip[INET_ADDRSTRLEN];
+			char ip[INET_ADDRSTRLEN], qid[16];
 
 			inet_ntop(AF_INET, &a, ip, sizeof(ip));
-			if (start(ep, &ss[i], &sun, ip, timeout) < 0)
-				break;                              /* backlog full: retry soon */
+			snprintf(qid, sizeof(qid), "B%09lX", t.started);
+			mt_begin(&s->m, ip, qid);
+			s->t_start = now;
+			s->t_connect = 0;
+			s->deadline = now + (int64_t)sess_ms * 1000;
 			t.started++;
+			start(ep, s, (size_t)(s - sl), &tg, &t, now);
+			if (s->state == SL_FREE)
+				freelist[nfree++] = (size_t)(s - sl);
+			if (s->state == SL_RETRY) {
+				retrying = 1;
+				break;                     /* the listener is saturated */
+			}
 		}
-		n = epoll_wait(ep, evs, 256, 5);
+		n = epoll_wait(ep, evs, (int)(sizeof(evs) / sizeof(evs[0])), wait_ms);
+		if (n < 0 && errno != EINTR) {
+			perror("mtload: epoll_wait");
+			cut = 1;
+			break;
+		}
 		for (k = 0; k < n; k++) {
-			struct sess *s = evs[k].data.ptr;
-			ssize_t r;
+			size_t idx = (size_t)(evs[k].data.u64 & 0xffffffffU);
+			struct slot *s = &sl[idx];
 
-			if (!s->active)
-				continue;
-			r = read(s->fd, s->in + s->inlen, sizeof(s->in) - s->inlen);
-			if (r <= 0) {
-				if (r < 0 && errno == EAGAIN)
-					continue;
-				finish(ep, s, &t, 'e');
-				continue;
-			}
-			s->inlen += (size_t)r;
-			while (s->active && s->inlen >= 5) {
-				uint32_t len;
-
-				memcpy(&len, s->in, 4);
-				len = ntohl(len);
-				if (len == 0 || len > sizeof(s->in) - 4) {
-					finish(ep, s, &t, 'e');
-					break;
-				}
-				if (s->inlen < len + 4)
-					break;
-				reply(ep, s, &t, (char)s->in[4], s->in + 5, len - 1);
-				if (!s->active)
-					break;
-				memmove(s->in, s->in + 4 + len, s->inlen - 4 - len);
-				s->inlen -= 4 + len;
-			}
+			if (s->gen != (uint32_t)(evs[k].data.u64 >> 32) || s->fd < 0)
+				continue;                  /* released earlier in this batch */
+			event(ep, s, idx, evs[k].events, &t);
+			if (s->state == SL_FREE)
+				freelist[nfree++] = idx;
 		}
-		now = now_ms();
-		for (i = 0; i < conc; i++)
-			if (ss[i].active && now > ss[i].deadline)
-				finish(ep, &ss[i], &t, 'x');
+		/* retries and deadlines, every 2 ms or so */
+		now = now_us();
+		if (now < next_scan)
+			continue;
+		next_scan = now + 2000;
+		retrying = 0;
+		for (i = 0; i < conc; i++) {
+			struct slot *s = &sl[i];
+
+			if (s->state == SL_FREE)
+				continue;
+			if (now > s->deadline)
+				timeout(s, &t, now);
+			else if (s->state == SL_RETRY && now >= s->t_retry)
+				start(ep, s, i, &tg, &t, now);
+			if (s->state == SL_FREE)
+				freelist[nfree++] = i;
+			retrying |= s->state == SL_RETRY;
+		}
 	}
-	elapsed = now_ms() - t_start;
-	qsort(t.lat, t.nlat, sizeof(double), cmp);
-	printf("sessions=%lu ok=%lu rejected=%lu tempfailed=%lu errors=%lu timeouts=%lu "
-	    "elapsed_ms=%.0f rate=%.1f lat_p50_ms=%.2f lat_p99_ms=%.2f lat_max_ms=%.2f\n",
-	    t.done, t.ok, t.rejected, t.tempfailed, t.errors, t.timeouts, elapsed,
-	    t.done / (elapsed / 1000.0),
-	    t.nlat ? t.lat[t.nlat / 2] : 0, t.nlat ? t.lat[(size_t)(t.nlat * 0.99)] : 0,
-	    t.nlat ? t.lat[t.nlat - 1] : 0);
-	free(t.lat);
-	free(ss);
-	return 0;
+	if (cut) {                              /* -T: what is still running timed out */
+		int64_t now = now_us();
+
+		for (i = 0; i < conc; i++)
+			if (sl[i].state != SL_FREE)
+				timeout(&sl[i], &t, now);
+		fprintf(stderr, "mtload: stopped after %lu ms: %lu of %lu sessions never started\n",
+		    total_ms, total - t.started, total);
+	}
+	{
+		double elapsed = (double)(now_us() - t0) / 1000.0;
+
+		printf("sessions=%lu ok=%lu rejected=%lu tempfailed=%lu errors=%lu timeouts=%lu "
+		    "elapsed_ms=%.0f rate=%.1f lat_p50_ms=%.2f lat_p99_ms=%.2f lat_max_ms=%.2f\n",
+		    t.done, t.ok, t.rejected, t.tempfailed, t.errors, t.timeouts, elapsed,
+		    elapsed > 0 ? (double)t.done * 1000.0 / elapsed : 0.0,
+		    hist_ms(&t.lat, 0.5), hist_ms(&t.lat, 0.99), t.lat.max / 1000.0);
+		if (verbose)
+			fprintf(stderr, "mtload: sess_p50_ms=%.2f sess_p99_ms=%.2f sess_max_ms=%.2f "
+			    "quarantined=%lu discarded=%lu changed=%lu connect_retries=%lu\n",
+			    hist_ms(&t.sess, 0.5), hist_ms(&t.sess, 0.99), t.sess.max / 1000.0,
+			    t.quarantined, t.discarded, t.changed, t.retries);
+	}
+	if (fflush(stdout) != 0)
+		return 2;
+	close(ep);
+	free(t.lat.b);
+	free(t.sess.b);
+	free(freelist);
+	free(sl);
+	return cut ? 1 : 0;
 }

@@ -13,12 +13,17 @@ e2e_host 127.0.0.25 backup-mx.example.net
 e2e_host 127.0.0.66 mail.example.org
 e2e_host 127.0.0.99 spam.example.test
 
-# a DNS blocklist that lists our own backup MX (the classic false reject) and a spammer
-mkdir -p "$E2E_DIR/dns"
-printf ':127.0.0.2:Listed in bl.example.test\n127.0.0.24\n127.0.0.25\n127.0.0.99\n' > "$E2E_DIR/dns/bl.zone"
-e2e_rbldnsd bl.example.test:ip4set:bl.zone
+# one DNS server for the demo: a blocklist that lists our own backup MX (the
+# classic false reject) and a spammer, and SPF records for the senders
+e2e_nsd demo.test <<'Z'
+24.0.0.127.bl IN A 127.0.0.2
+25.0.0.127.bl IN A 127.0.0.2
+99.0.0.127.bl IN A 127.0.0.2
+good          IN TXT "v=spf1 ip4:127.0.0.0/8 -all"
+bank          IN TXT "v=spf1 ip4:192.0.2.0/24 -all"
+Z
 
-e2e_mxguard 'TrustedNetworks 127.0.0.88/32' 'DNSBL bl.example.test' 'SPF no' <<'WL'
+e2e_mxguard 'TrustedNetworks 127.0.0.88/32' 'DNSBL bl.demo.test' <<'WL'
 # trusted peers: our backup MX hosts
 127.0.0.24              OK      # backup MX by address
 backup-mx.example.net   OK      # backup MX by forward-confirmed name
@@ -34,13 +39,14 @@ bad=0 n=0
 demo_send() {
 	local label=$1 src=$2 want=$3 rcpt smtp got line before; shift 3
 	n=$((n + 1)); rcpt="user$n@example.com"
+	local from=${DEMO_FROM:-sender$n@good.demo.test}
 	before=$(e2e_delivered mx)
-	e2e_send "$src" "$MX" "sender$n@example.net" "$rcpt" "$@"
+	e2e_send "$src" "$MX" "$from" "$rcpt" "$@"
 	smtp=$(grep -Eo '^<\*\* [0-9]{3}' "$E2E_DIR/last-send.log" | head -1 | cut -c5-)
 	smtp=${smtp:+$smtp refused}
 	smtp=${smtp:-250 queued}
-	wait_match "$MLOG" "from=<sender$n@example.net>" 10
-	line=$(grep "from=<sender$n@example.net>" "$MLOG" | tail -1 | sed 's/^[^ ]* //')
+	wait_match "$MLOG" "from=<$from>" 10
+	line=$(grep -F "from=<$from>" "$MLOG" | tail -1 | sed 's/^[^ ]* //')
 	got=$(printf '%s' "$line" | sed -nE 's/.* action=([a-z]+) reason=([a-z-]+).*/\1 \2/p')
 	delivered_more() { [ "$(e2e_delivered mx)" -gt "$before" ]; }
 	case $want in accept*) e2e_wait_for 5 delivered_more ;; esac
@@ -58,6 +64,9 @@ demo_send "trusted network (127.0.0.88)" 127.0.0.88 "accept trusted"
 demo_send "SASL user alice (127.0.0.77)" 127.0.0.77 "accept authenticated" --xclient "LOGIN=alice"
 demo_send "plain client (127.0.0.66)" 127.0.0.66 "accept clean"
 demo_send "plain client, no rDNS (.77)" 127.0.0.77 "accept clean"
+# libspf2 passes every loopback client, so this one comes in as 198.51.100.66 (XCLIENT)
+DEMO_FROM=ceo@bank.demo.test demo_send "forged bank sender, 198.51.100.66" 127.0.0.66 "reject spf" \
+	--xclient ADDR=198.51.100.66
 
 # the relay loop: our MX relays example.net to an ISP relay that sends it straight back
 PF_MYHOSTNAME=relay.isp.example PF_EXTRA="virtual_mailbox_domains =
@@ -67,7 +76,7 @@ pf_stop mx
 PF_EXTRA="relay_domains = example.net
 transport_maps = inline:{ example.net=smtp:[127.0.0.30]:25 }" pf_start mx "$MX" "$MXG_MILTER"
 n=$((n + 1))
-e2e_send 127.0.0.66 "$MX" "sender$n@example.net" "lost@example.net"
+e2e_send 127.0.0.66 "$MX" "sender$n@good.demo.test" "lost@example.net"
 held() { [ "$(pf_hold_count mx)" -ge 1 ]; }
 e2e_wait_for 20 held
 line=$(grep "action=quarantine reason=loop" "$MLOG" | tail -1 | sed 's/^[^ ]* //')
@@ -81,8 +90,8 @@ echo "mxguard's log lines:"
 for l in "${LINES[@]}"; do echo "  $l"; done
 echo
 if [ "$bad" -eq 0 ]; then
-	echo "demo: all $n messages decided as expected: the listed backup MX got through, the listed spammer did not, the looping message is on hold instead of bounced (SPF arrives in a later release)"
-	echo "DNS queries made for the whitelisted backup MX: $(e2e_dns_queries '2[45]\.0\.0\.127\.')"
+	echo "demo: all $n messages decided as expected: the listed backup MX got through, the listed spammer and the forged sender did not, the looping message is on hold instead of bounced"
+	echo "DNSBL and SPF checks made for the whitelisted backup MX: $(grep -E 'reason=whitelist' "$MLOG" | grep -cE ' (score|spf)=')"
 else
 	echo "demo: $bad of $n messages were not decided as expected"
 fi
