@@ -432,8 +432,10 @@ set_value(struct config *c, const struct key *k, const char *v, char *why, size_
 		{
 			long n = strtol(v, &end, 10);
 
-			if (end == v || *end != 0 || errno || n < k->min || n > k->max)
-				return "expected a whole number";
+			if (end == v || *end != 0 || errno || n < k->min || n > k->max) {
+				snprintf(why, wsize, "expected a whole number from %ld to %ld", k->min, k->max);
+				return why;
+			}
 			*(int *)field = (int)n;
 		}
 		return NULL;

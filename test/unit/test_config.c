@@ -107,7 +107,26 @@ START_TEST(dns_keys_default_as_spec)
 	ck_assert_uint_eq(c->exempt.n, 2);
 	ck_assert_str_eq(c->exempt.v[0], "postmaster@");
 	ck_assert_str_eq(c->exempt.v[1], "abuse@");
+	ck_assert_int_eq(c->spf, 1);
+	ck_assert_int_eq(c->spf_fail_action, ACT_REJECT);
+	ck_assert_int_eq(c->spf_header, 1);
+	ck_assert_int_eq(c->loop_max_received, 20);
+	ck_assert_int_eq(c->loop_max_passes, 3);
+	ck_assert_int_eq(c->loop_action, ACT_QUARANTINE);
+	ck_assert_uint_eq(c->local_names.n, 0);
 	cfg_free(c);
+	c = load_text("SPF no\nSPFFailAction ignore\nSPFHeader no\nLoopAction tag\nLocalNames MX1.example.com mx1\n");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(c->spf, 0);
+	ck_assert_int_eq(c->spf_fail_action, ACT_ACCEPT);
+	ck_assert_int_eq(c->spf_header, 0);
+	ck_assert_int_eq(c->loop_action, ACT_TAG);
+	ck_assert_str_eq(c->local_names.v[0], "mx1.example.com");
+	cfg_free(c);
+	ck_assert_ptr_null(load_text("SPFFailAction quarantine\nLocalNames bad..name\nLoopMaxPasses -1\n"));
+	ck_assert(has_error(1, "SPFFailAction: bad value \"quarantine\" (expected reject, tempfail, tag or ignore)"));
+	ck_assert(has_error(2, "LocalNames: \"bad..name\": not a host name"));
+	ck_assert(has_error(3, "LoopMaxPasses: expected a whole number from 0 to 100"));
 }
 END_TEST
 
@@ -156,7 +175,7 @@ START_TEST(dns_key_problems_are_named)
 	ck_assert(has_error(2, "DNSTimeout: expected a time with a unit, such as 500ms, 3s, 5m, 1h or 1d"));
 	ck_assert(has_error(3, "DNSErrorAction: bad value \"reject\" (expected accept or tempfail)"));
 	ck_assert(has_error(4, "DNSBL: \"zen.example*0\": bad weight (expected *N, N a non-zero number from -1000 to 1000)"));
-	ck_assert(has_error(5, "DNSBLThreshold: expected a whole number"));
+	ck_assert(has_error(5, "DNSBLThreshold: expected a whole number from -100000 to 100000"));
 	ck_assert(has_error(6, "DNSBLReply: expected a 5xx reply code, e.g. 554 5.7.1 text"));
 	ck_assert(has_error(9, "ExemptRecipients: \"postmaster\": expected local@, user@domain or @domain"));
 	ck_assert_int_eq(errs.n, 7);       /* TTL order is checked once the rest is valid */
