@@ -170,6 +170,7 @@ cb_eoh(SMFICTX *ctx)
 	if (s == NULL)
 		return SMFIS_TEMPFAIL;
 	sess_check_loop(s);
+	sess_check_relay(s);
 	return SMFIS_CONTINUE;
 }
 
@@ -192,7 +193,8 @@ apply(SMFICTX *ctx, struct session *s, const struct verdict *v)
 		return SMFIS_CONTINUE;
 	switch (v->action) {
 	case ACT_QUARANTINE:
-		if (smfi_quarantine(ctx, (char *)(uintptr_t)s->loop.why) != MI_SUCCESS) {
+		if (smfi_quarantine(ctx, (char *)(uintptr_t)(v->reason == R_RELAY_ORIGIN
+		    ? s->relay_why : s->loop.why)) != MI_SUCCESS) {
 			log_msg(LOG_ERR, "%s: quarantine refused by the MTA; tempfail", s->qid);
 			return SMFIS_TEMPFAIL;
 		}
@@ -201,6 +203,10 @@ apply(SMFICTX *ctx, struct session *s, const struct verdict *v)
 		if (v->reason == R_SPF)
 			snprintf(tag, sizeof(tag), "reason=spf spf=%s domain=%.253s client=%s",
 			    spf_res_name(s->spf.res), s->spf.domain, s->addrstr);
+		else if (v->reason == R_RELAY_ORIGIN)
+			snprintf(tag, sizeof(tag), "reason=relay-origin origin=%s score=%d zones=%.200s spf=%s",
+			    s->origin, s->dnsbl_done ? s->dnsbl.score : 0, s->dnsbl.zones[0] ? s->dnsbl.zones : "-",
+			    spf_res_name(s->spf.res));
 		else
 			snprintf(tag, sizeof(tag), "reason=%s received=%u passes=%u (%s)",
 			    dec_reason_name(v->reason), s->loop.received, s->loop.passes, s->loop.why);

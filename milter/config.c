@@ -58,6 +58,9 @@ static const struct choice spf_actions[] = {
 	{"reject", ACT_REJECT}, {"tempfail", ACT_TEMPFAIL}, {"tag", ACT_TAG}, {"ignore", ACT_ACCEPT},
 	{NULL, 0}
 };
+static const struct choice relay_actions[] = {
+	{"tag", ACT_TAG}, {"quarantine", ACT_QUARANTINE}, {NULL, 0}
+};
 static const struct choice loop_actions[] = {
 	{"quarantine", ACT_QUARANTINE}, {"tempfail", ACT_TEMPFAIL}, {"reject", ACT_REJECT},
 	{"tag", ACT_TAG}, {NULL, 0}
@@ -107,6 +110,7 @@ static const struct key keys[] = {
 	{"LoopMaxReceived", K_INT, "20", F(loop_max_received), NULL, 0, 1000},
 	{"LoopMaxPasses", K_INT, "3", F(loop_max_passes), NULL, 0, 100},
 	{"LoopAction", K_CHOICE, "quarantine", F(loop_action), loop_actions, 0, 0},
+	{"RelayCheckAction", K_CHOICE, "tag", F(relay_action), relay_actions, 0, 0},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 

@@ -110,6 +110,12 @@ dec_message(const struct msg_facts *f)
 		v.enforce = !f->monitor;
 		return v;
 	}
+	if (f->relay_hit) {              /* never a reject: the peer already took the mail */
+		v.action = (enum action)f->relay_action;
+		v.reason = R_RELAY_ORIGIN;
+		v.enforce = !f->monitor;
+		return v;
+	}
 	if (f->trust == TRUST_NONE && (f->dnsbl_checked || f->spf)) {
 		if (f->dnsbl_checked && f->dnsbl_listed) {
 			v.reason = R_DNSBL;      /* monitor mode, or an exempt recipient */

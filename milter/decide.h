@@ -27,6 +27,8 @@ struct msg_facts {
 	int exempt;               /* listed, but this recipient is exempt */
 	int spf;                  /* enum spf_res; 0: not checked */
 	int spf_fail_action;      /* SPFFailAction */
+	int relay_hit;            /* a RELAY peer's origin is listed or fails SPF */
+	int relay_action;         /* RelayCheckAction */
 	int loop;                 /* the loop rules fired */
 	int loop_action;          /* LoopAction */
 };

@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "relay.h"
 #include "session.h"
 
 struct session *
@@ -68,6 +69,76 @@ sess_reset_message(struct session *s)
 	s->nheaders = s->nreceived = s->nstamps = s->dropped = s->nxmxguard = 0;
 	s->loop_done = 0;
 	s->spf.res = SPF_NOT_CHECKED;
+	if (s->relay_checked) {          /* the verdicts described the origin */
+		s->dnsbl_done = 0;
+		memset(&s->dnsbl, 0, sizeof(s->dnsbl));
+		s->dnsbl.best_site = -1;
+	}
+	s->relay_checked = s->origin_known = 0;
+	s->origin[0] = s->relay_why[0] = 0;
+}
+
+/* local_names - LocalNames, or the MTA's {j} and the host name */
+static size_t
+local_names(const struct session *s, char **buf, char *const **out)
+{
+	if (s->cfg->local_names.n) {
+		*out = s->cfg->local_names.v;
+		return s->cfg->local_names.n;
+	}
+	buf[0] = (char *)(s->j[0] ? s->j : s->cfg->hostname);
+	buf[1] = (char *)s->cfg->hostname;
+	*out = buf;
+	return s->cfg->hostname[0] ? 2 : 1;
+}
+
+/*
+ * sess_check_relay - for a RELAY peer, at end of headers: the origin in
+ * the peer's own stamp gets the DNSBL zones and SPF with the envelope
+ * sender, both under one DNSTimeout (the zones are asked first and run
+ * while SPF is evaluated). The results land in s->dnsbl and s->spf.
+ */
+void
+sess_check_relay(struct session *s)
+{
+	const struct rcv_stamp *peer;
+	struct dnsbl_job *job = NULL;
+	struct spf_query q;
+	char *buf[2], *const *local;
+	size_t nlocal = local_names(s, buf, &local);
+
+	if (s->trust != TRUST_WHITELIST || s->entry.kind != WL_RELAY)
+		return;
+	s->relay_checked = 1;
+	if (!relay_origin(s->stamps, s->nstamps, local, nlocal, &peer))
+		return;                      /* logged origin=unknown, accepted */
+	s->origin_known = 1;
+	addr_str(&peer->ip, s->origin, sizeof(s->origin));
+	if (s->cfg->dns == NULL)
+		return;
+	if (s->cfg->dnsbl.nzones)
+		job = dnsbl_start(s->cfg->dns, &s->cfg->dnsbl, &peer->ip, s->cfg->dnsbl_min_ttl / 1000,
+		    s->cfg->dnsbl_max_ttl / 1000, s->cfg->dns_timeout);
+	if (s->cfg->spf) {
+		q.dns = s->cfg->dns;
+		q.client = &peer->ip;
+		q.helo = peer->from;
+		q.from = s->from;
+		q.receiver = s->j[0] ? s->j : s->cfg->hostname[0] ? s->cfg->hostname : "localhost";
+		q.timeout_ms = s->cfg->dns_timeout;
+		spf_check(&q, &s->spf);
+	}
+	if (job) {
+		dnsbl_collect(job, s->cfg->dnsbl_threshold, &s->dnsbl);
+		s->dnsbl_done = 1;
+		dnsbl_job_free(job);
+	}
+	if (s->dnsbl_done && s->dnsbl.listed)
+		snprintf(s->relay_why, sizeof(s->relay_why), "relay-origin: %s listed (%.300s)",
+		    s->origin, s->dnsbl.zones);
+	else if (s->spf.res == SPF_R_FAIL)
+		snprintf(s->relay_why, sizeof(s->relay_why), "relay-origin: SPF fail for %.253s from %s",
+		    s->spf.domain, s->origin);
 }
 
 /* sess_check_spf - at MAIL FROM, for an untrusted client: waits at most DNSTimeout */
@@ -148,15 +219,7 @@ sess_check_loop(struct session *s)
 	in.received = s->nreceived;
 	in.stamps = s->stamps;
 	in.nstamps = s->nstamps;
-	if (s->cfg->local_names.n) {
-		in.local = s->cfg->local_names.v;
-		in.nlocal = s->cfg->local_names.n;
-	} else {
-		local[0] = s->j[0] ? s->j : s->cfg->hostname;
-		local[1] = s->cfg->hostname;
-		in.local = local;
-		in.nlocal = s->cfg->hostname[0] ? 2 : 1;
-	}
+	in.nlocal = local_names(s, local, &in.local);
 	in.delivered_to = s->delivered;
 	in.ndelivered = s->ndelivered;
 	in.rcpts = s->rcpts;
@@ -201,7 +264,9 @@ sess_facts(struct session *s, struct msg_facts *f)
 	f->error_tempfail = s->cfg->dns_error_action == ACT_TEMPFAIL;
 	f->exempt = s->exempt;
 	f->loop = s->loop_done && s->loop.loop;
-	f->spf = s->spf.res;
+	f->spf = s->relay_checked ? SPF_NOT_CHECKED : s->spf.res;
+	f->relay_hit = s->relay_why[0] != 0;
+	f->relay_action = s->cfg->relay_action;
 	f->spf_fail_action = s->cfg->spf_fail_action;
 	f->loop_action = s->cfg->loop_action;
 	if (s->dnsbl_job && !s->dnsbl_done && s->trust == TRUST_NONE) {
@@ -233,6 +298,8 @@ sess_log_verdict(const struct session *s, const struct verdict *v, const char *o
 		ll_add(&l, "entry", s->entry.text);
 		ll_add(&l, "list", wl_kind_name(s->entry.kind));
 	}
+	if (s->relay_checked)
+		ll_add(&l, "origin", s->origin_known ? s->origin : "unknown");
 	ll_add(&l, "helo", s->helo);
 	snprintf(from, sizeof(from), "%s%s%s", s->from[0] == '<' ? "" : "<", s->from,
 	    s->from[0] == '<' ? "" : ">");
@@ -258,7 +325,7 @@ sess_log_verdict(const struct session *s, const struct verdict *v, const char *o
 		if (s->spf.why[0])
 			ll_add(&l, "spfwhy", s->spf.why);
 	}
-	if (s->dnsbl_done && s->trust == TRUST_NONE) {
+	if (s->dnsbl_done && (s->trust == TRUST_NONE || s->relay_checked)) {
 		ll_addf(&l, "score", "%d", s->dnsbl.score);
 		if (s->dnsbl.zones[0])
 			ll_add(&l, "zones", s->dnsbl.zones);

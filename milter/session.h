@@ -53,6 +53,10 @@ struct session {
 	int loop_done;
 	struct loop_verdict loop;
 	struct spf_result spf;       /* res SPF_NOT_CHECKED unless checked at MAIL */
+	int relay_checked;           /* a RELAY peer: origin looked for (dnsbl/spf describe it) */
+	int origin_known;
+	char origin[INET6_ADDRSTRLEN];
+	char relay_why[MXG_NAME_MAX + 600];  /* the quarantine reason */
 };
 
 struct session *sess_new(struct config *cfg);
@@ -64,6 +68,7 @@ void sess_add_rcpt(struct session *s, const char *rcpt);
 void sess_add_header(struct session *s, const char *name, const char *value);
 void sess_check_loop(struct session *s);
 void sess_check_spf(struct session *s);
+void sess_check_relay(struct session *s);
 void sess_facts(struct session *s, struct msg_facts *f);
 void sess_log_verdict(const struct session *s, const struct verdict *v, const char *rcpt);
 

@@ -18,8 +18,9 @@
  *
  * Failure: bad usage or setup (no memory, fd limit, epoll) exits 2 before
  * any load; once running every problem is a counted session outcome, a
- * session past -t is a timeout, and the run as a whole stops at -T (exit 1,
- * unfinished sessions counted as timeouts). Memory is fixed at start.
+ * session past -t is a timeout, and the run as a whole stops at -T
+ * (unfinished sessions counted as timeouts). Exit 1 when -T cut the run or
+ * no session got an answer, else 0. Memory is fixed at start.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -467,7 +468,7 @@ main(int argc, char **argv)
 			char ip[INET_ADDRSTRLEN], qid[16];
 
 			inet_ntop(AF_INET, &a, ip, sizeof(ip));
-			snprintf(qid, sizeof(qid), "B%09lX", t.started);
+			snprintf(qid, sizeof(qid), "B%09lX", t.started & 0xfffffffffUL);
 			mt_begin(&s->m, ip, qid);
 			s->t_start = now;
 			s->t_connect = 0;
@@ -547,5 +548,5 @@ main(int argc, char **argv)
 	free(t.sess.b);
 	free(freelist);
 	free(sl);
-	return cut ? 1 : 0;
+	return cut || t.ok + t.rejected + t.tempfailed == 0 ? 1 : 0;
 }

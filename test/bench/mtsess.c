@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <libmilter/mfapi.h>   /* SMFIM_* stages, SMFIF_SETSYMLIST */
 #include <libmilter/mfdef.h>
 
 #include "mtsess.h"

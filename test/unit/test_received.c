@@ -1,6 +1,7 @@
 /* test_received.c - Received: stamps as real MTAs write them, and garbage */
 #include "autoconf.h"
 #include "received.h"
+#include "relay.h"
 #include "unit.h"
 
 static struct rcv_stamp st;
@@ -137,6 +138,51 @@ START_TEST(names_compare_without_case_or_trailing_dot)
 }
 END_TEST
 
+/* stamps - parse a set of header values, newest first */
+static unsigned
+stamps(const char **v, struct rcv_stamp *out)
+{
+	unsigned n = 0;
+
+	for (; *v; v++)
+		rcv_parse(*v, strlen(*v), &out[n++]);
+	return n;
+}
+
+START_TEST(relay_origin_is_in_the_peers_own_stamp)
+{
+	static char *local[] = { "mx1.example.com" };
+	struct rcv_stamp st2[8];
+	const struct rcv_stamp *peer;
+	char buf[64];
+	const char *postfix[] = {            /* Postfix hides its own: the peer's is on top */
+		"from spam.example (unknown [203.0.113.5]) by backup.example.net (Postfix) with ESMTP id 1; date",
+		"from clean.example (clean.example [192.0.2.1]) by backup.example.net; forged by the sender",
+		NULL };
+	const char *sendmail[] = {           /* Sendmail shows its own stamp first */
+		"from backup.example.net (backup.example.net [192.0.2.25]) by mx1.example.com (8.17.1/8.17.1) with ESMTP id 2; date",
+		"from x (x.example [198.51.100.9]) by backup.example.net (8.17.1) id 3; date",
+		NULL };
+	const char *exim[] = {
+		"from [2001:db8::66] (helo=x) by backup.example.net with esmtp (Exim 4.96) id 4; date", NULL };
+	const char *exchange[] = {
+		"from EXT1.example.org (203.0.113.77) by BACKUP.example.net (10.0.0.2) with Microsoft SMTP Server id 15.1; date", NULL };
+	const char *none[] = { "by backup.example.net (Postfix, from userid 0) id 5; date", NULL };
+
+	ck_assert_int_eq(relay_origin(st2, stamps(postfix, st2), local, 1, &peer), 1);
+	ck_assert_str_eq(addr_str(&peer->ip, buf, sizeof(buf)), "203.0.113.5");
+	ck_assert_int_eq(relay_origin(st2, stamps(sendmail, st2), local, 1, &peer), 1);
+	ck_assert_str_eq(addr_str(&peer->ip, buf, sizeof(buf)), "198.51.100.9");
+	ck_assert_int_eq(relay_origin(st2, stamps(exim, st2), local, 1, &peer), 1);
+	ck_assert_str_eq(addr_str(&peer->ip, buf, sizeof(buf)), "2001:db8::66");
+	ck_assert_int_eq(relay_origin(st2, stamps(exchange, st2), local, 1, &peer), 1);
+	ck_assert_str_eq(addr_str(&peer->ip, buf, sizeof(buf)), "203.0.113.77");
+	ck_assert_int_eq(relay_origin(st2, stamps(none, st2), local, 1, &peer), 0);
+	ck_assert_int_eq(relay_origin(st2, 0, local, 1, &peer), 0);
+	ck_assert_ptr_null(peer);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -153,6 +199,7 @@ suite(void)
 	tcase_add_test(t, the_helo_is_not_taken_as_the_address);
 	tcase_add_test(t, garbage_and_hostile_values_never_crash);
 	tcase_add_test(t, names_compare_without_case_or_trailing_dot);
+	tcase_add_test(t, relay_origin_is_in_the_peers_own_stamp);
 	suite_add_tcase(s, t);
 	return s;
 }
