@@ -19,6 +19,7 @@ e2e_nsd demo.test <<'Z'
 24.0.0.127.bl IN A 127.0.0.2
 25.0.0.127.bl IN A 127.0.0.2
 99.0.0.127.bl IN A 127.0.0.2
+5.113.0.203.bl IN A 127.0.0.2
 good          IN TXT "v=spf1 ip4:127.0.0.0/8 -all"
 bank          IN TXT "v=spf1 ip4:192.0.2.0/24 -all"
 Z
@@ -27,6 +28,7 @@ e2e_mxguard 'TrustedNetworks 127.0.0.88/32' 'DNSBL bl.demo.test' <<'WL'
 # trusted peers: our backup MX hosts
 127.0.0.24              OK      # backup MX by address
 backup-mx.example.net   OK      # backup MX by forward-confirmed name
+127.0.0.20              RELAY   # backup MX whose relayed mail is checked by origin
 WL
 pf_start mx "$MX" "$MXG_MILTER"
 
@@ -68,6 +70,22 @@ demo_send "plain client, no rDNS (.77)" 127.0.0.77 "accept clean"
 DEMO_FROM=ceo@bank.demo.test demo_send "forged bank sender, 198.51.100.66" 127.0.0.66 "reject spf" \
 	--xclient ADDR=198.51.100.66
 
+# a RELAY backup MX hands over spam it accepted from a listed origin
+PF_MYHOSTNAME=backup2.example.net PF_EXTRA="virtual_mailbox_domains =
+relay_domains = example.com
+transport_maps = inline:{ example.com=smtp:[$MX]:25 }" pf_start backup 127.0.0.20
+n=$((n + 1))
+e2e_send 127.0.0.66 127.0.0.20 "sender$n@good.demo.test" "user$n@example.com" --xclient ADDR=203.0.113.5
+wait_match "$MLOG" "from=<sender$n@good.demo.test>" 15
+line=$(grep -F "from=<sender$n@good.demo.test>" "$MLOG" | tail -1 | sed 's/^[^ ]* //')
+got=$(printf '%s' "$line" | sed -nE 's/.* action=([a-z]+) reason=([a-z-]+).*/\1 \2/p')
+tagged() { grep -l '^X-Mxguard: reason=relay-origin origin=203\.0\.113\.5' "$E2E_DIR"/mx/mail/inbox/new/* >/dev/null 2>&1; }
+e2e_wait_for 10 tagged && delivered="yes, with X-Mxguard" || delivered="NO"
+printf '%-34s %-21s %-10s %-21s %s\n' "spam relayed by the RELAY backup" "tag relay-origin" \
+	"250 queued" "${got:-none}" "$delivered"
+LINES+=("$line")
+[ "$got" = "tag relay-origin" ] && [ "$delivered" != NO ] || bad=$((bad + 1))
+
 # the relay loop: our MX relays example.net to an ISP relay that sends it straight back
 PF_MYHOSTNAME=relay.isp.example PF_EXTRA="virtual_mailbox_domains =
 relay_domains = example.net
@@ -90,7 +108,7 @@ echo "mxguard's log lines:"
 for l in "${LINES[@]}"; do echo "  $l"; done
 echo
 if [ "$bad" -eq 0 ]; then
-	echo "demo: all $n messages decided as expected: the listed backup MX got through, the listed spammer and the forged sender did not, the looping message is on hold instead of bounced"
+	echo "demo: all $n messages decided as expected: the listed backup MX got through, the listed spammer and the forged sender did not, spam relayed by the backup was tagged by its origin, the looping message is on hold instead of bounced"
 	echo "DNSBL and SPF checks made for the whitelisted backup MX: $(grep -E 'reason=whitelist' "$MLOG" | grep -cE ' (score|spf)=')"
 else
 	echo "demo: $bad of $n messages were not decided as expected"
