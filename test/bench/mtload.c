@@ -4,7 +4,7 @@
  * thread, non-blocking sockets, epoll.
  *
  *   mtload -s SOCKET [-c CONCURRENCY] [-n TOTAL] [-a FIRST_IP] [-k COUNT]
- *          [-t SESSION_MS] [-T TOTAL_MS] [-v]
+ *          [-t SESSION_MS] [-T TOTAL_MS] [-o FILE] [-v]
  *
  * SOCKET is unix:PATH (or local:PATH), inet:PORT@IP or inet6:PORT@IP, IP a
  * loopback address only. Session i sends client address FIRST_IP + i % COUNT
@@ -15,6 +15,9 @@
  * decision latency: CONNECT sent -> RCPT reply received, over the sessions
  * that got that far. -v adds a line on stderr with session-time percentiles
  * and the counts behind "ok" (quarantined, discarded, changed, retries).
+ * -o FILE writes one line per session: start_ms (since the run began),
+ * outcome, first_ms (CONNECT sent -> first reply after OPTNEG), decision_ms
+ * (-1 if none), session_ms, client address.
  *
  * Failure: bad usage or setup (no memory, fd limit, epoll) exits 2 before
  * any load; once running every problem is a counted session outcome, a
@@ -50,7 +53,7 @@ struct slot {
 	int fd;
 	uint32_t gen;                /* tells stale epoll events apart */
 	int want_out;                /* EPOLLOUT registered */
-	int64_t t_start, t_connect, deadline, t_retry;
+	int64_t t_start, t_connect, t_first, t_decided, deadline, t_retry;
 	struct mt_sess m;
 };
 
@@ -63,7 +66,10 @@ struct hist {
 struct totals {
 	unsigned long started, done, ok, rejected, tempfailed, errors, timeouts;
 	unsigned long quarantined, discarded, changed, retries;
+	int timed_out;               /* release() is ending a timeout */
 	struct hist lat, sess;
+	FILE *log;                   /* -o: one line per session */
+	int64_t t0;
 };
 
 struct target {
@@ -206,6 +212,15 @@ release(struct slot *s, struct totals *t, int64_t now)
 	}
 	if (m->outcome == MT_OK || m->outcome == MT_REJECT || m->outcome == MT_TEMPFAIL)
 		hist_add(&t->sess, now - s->t_start);
+	if (t->log != NULL) {
+		static const char *const names[] = { "pending", "ok", "reject", "tempfail", "error" };
+
+		fprintf(t->log, "%.3f %s %.3f %.3f %.3f %s\n", (double)(s->t_start - t->t0) / 1000.0,
+		    t->timed_out ? "timeout" : names[m->outcome],
+		    s->t_first ? (double)(s->t_first - s->t_connect) / 1000.0 : -1.0,
+		    s->t_decided ? (double)(s->t_decided - s->t_connect) / 1000.0 : -1.0,
+		    (double)(now - s->t_start) / 1000.0, m->ip);
+	}
 	t->quarantined += (unsigned long)m->quarantined;
 	t->discarded += (unsigned long)m->discarded;
 	t->changed += m->modifications > 0;
@@ -218,7 +233,9 @@ timeout(struct slot *s, struct totals *t, int64_t now)
 	mt_abort(&s->m, MT_ERROR, "timeout");
 	t->timeouts++;
 	t->errors--;                          /* release counts it as an error */
+	t->timed_out = 1;
 	release(s, t, now);
+	t->timed_out = 0;
 }
 
 /* flush - write queued packets; 0, or -1 when the connection broke */
@@ -349,8 +366,12 @@ event(int ep, struct slot *s, size_t idx, uint32_t evs, struct totals *t)
 	 * OPTNEG reply is read, and written below: the decision clock starts */
 	if (s->t_connect == 0 && s->m.step > 0)
 		s->t_connect = now;
-	if (!decided && s->m.decided && s->m.outcome != MT_ERROR)
+	if (s->t_first == 0 && s->m.replies >= 2)
+		s->t_first = now;
+	if (!decided && s->m.decided && s->m.outcome != MT_ERROR) {
+		s->t_decided = now;
 		hist_add(&t->lat, now - s->t_connect);
+	}
 	if (s->m.outcome != MT_PENDING) {
 		release(s, t, now);
 		return;
@@ -365,7 +386,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: mtload -s unix:PATH|inet:PORT@127.0.0.1 [-c CONC] [-n TOTAL]\n"
-	    "              [-a FIRST_IP] [-k COUNT] [-t SESSION_MS] [-T TOTAL_MS] [-v]\n");
+	    "              [-a FIRST_IP] [-k COUNT] [-t SESSION_MS] [-T TOTAL_MS] [-o FILE] [-v]\n");
 	exit(2);
 }
 
@@ -415,9 +436,10 @@ main(int argc, char **argv)
 	struct epoll_event evs[512];
 	size_t *freelist, nfree, i;
 	int64_t t0, t_end, next_scan = 0;
+	const char *logfile = NULL;
 	int c, ep, verbose = 0, cut = 0, retrying = 0;
 
-	while ((c = getopt(argc, argv, "s:c:n:a:k:t:T:v")) != -1) {
+	while ((c = getopt(argc, argv, "s:c:n:a:k:t:T:o:v")) != -1) {
 		switch (c) {
 		case 's': sock = optarg; break;
 		case 'c': conc = num(optarg, 1, MAX_CONC); break;
@@ -426,6 +448,7 @@ main(int argc, char **argv)
 		case 'k': count = num(optarg, 1, 16777216UL); break;
 		case 't': sess_ms = num(optarg, 1, 3600000UL); break;
 		case 'T': total_ms = num(optarg, 1, 86400000UL); break;
+		case 'o': logfile = optarg; break;
 		case 'v': verbose = 1; break;
 		default: usage();
 		}
@@ -442,6 +465,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "mtload: out of memory\n");
 		return 2;
 	}
+	if (logfile != NULL && (t.log = fopen(logfile, "w")) == NULL) {
+		perror(logfile);
+		return 2;
+	}
 	if (fd_room(conc) < 0 || (ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
 		perror("mtload: setup");
 		return 2;
@@ -451,7 +478,7 @@ main(int argc, char **argv)
 		freelist[i] = conc - 1 - i;
 	}
 	nfree = conc;
-	t0 = now_us();
+	t.t0 = t0 = now_us();
 	t_end = t0 + (int64_t)total_ms * 1000;
 	while (t.done < total) {
 		int64_t now = now_us();
@@ -471,7 +498,7 @@ main(int argc, char **argv)
 			snprintf(qid, sizeof(qid), "B%09lX", t.started & 0xfffffffffUL);
 			mt_begin(&s->m, ip, qid);
 			s->t_start = now;
-			s->t_connect = 0;
+			s->t_connect = s->t_first = s->t_decided = 0;
 			s->deadline = now + (int64_t)sess_ms * 1000;
 			t.started++;
 			start(ep, s, (size_t)(s - sl), &tg, &t, now);
@@ -541,7 +568,7 @@ main(int argc, char **argv)
 			    hist_ms(&t.sess, 0.5), hist_ms(&t.sess, 0.99), t.sess.max / 1000.0,
 			    t.quarantined, t.discarded, t.changed, t.retries);
 	}
-	if (fflush(stdout) != 0)
+	if (fflush(stdout) != 0 || (t.log != NULL && fclose(t.log) != 0))
 		return 2;
 	close(ep);
 	free(t.lat.b);

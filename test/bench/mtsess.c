@@ -331,6 +331,7 @@ optneg(struct mt_sess *s, const unsigned char *d, size_t len)
 static void
 reply(struct mt_sess *s, char cmd, const unsigned char *d, size_t len)
 {
+	s->replies++;
 	if (s->step == ST_OPTNEG) {
 		if (cmd == SMFIC_OPTNEG)
 			optneg(s, d, len);
@@ -404,6 +405,7 @@ mt_begin(struct mt_sess *s, const char *ip, const char *qid)
 	snprintf(s->ip, sizeof(s->ip), "%s", ip);
 	snprintf(s->qid, sizeof(s->qid), "%s", qid);
 	s->decided = s->mail_sent = 0;
+	s->replies = 0;
 	s->quarantined = s->discarded = s->modifications = s->progress = 0;
 	s->outcome = MT_PENDING;
 	s->why = NULL;

@@ -29,6 +29,7 @@ struct mt_sess {
 	char ip[48];                   /* client address sent at CONNECT */
 	char qid[16];                  /* queue id, macro i */
 	int decided;                   /* the RCPT verdict is in (or never comes) */
+	unsigned replies;              /* packets from the filter so far */
 	int mail_sent;                 /* a transaction is open at the filter */
 	int quarantined, discarded, modifications, progress;
 	enum mt_outcome outcome;
