@@ -347,6 +347,7 @@ dnsbl_collect(struct dnsbl_job *j, int threshold, struct dnsbl_verdict *v)
 	struct dns_answer ans;
 	unsigned i;
 
+	memset(z, 0, sizeof(z));
 	for (i = 0; i < j->n; i++) {
 		dns_wait(j->q[i], &j->deadline, &ans);
 		dnsbl_classify(&ans, &z[i]);

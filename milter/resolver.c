@@ -341,12 +341,10 @@ complete(struct dns_resolver *r, struct dns_query *q, const struct dns_answer *a
 	unsigned ttl = a->ttl;
 
 	q->ans = *a;
-	if (a->status == DNS_OK && a->raw != NULL)
-		ttl = q->min_ttl;
-	else if (a->status == DNS_OK)
+	if (a->status == DNS_OK && a->raw == NULL)
 		ttl = ttl < q->min_ttl ? q->min_ttl : ttl > q->max_ttl ? q->max_ttl : ttl;
-	else if (a->status == DNS_NXDOMAIN)
-		ttl = q->min_ttl;
+	else if (a->status == DNS_OK || a->status == DNS_NXDOMAIN)
+		ttl = q->min_ttl;                 /* raw answers, negative answers */
 	else
 		ttl = 0;                      /* failures are not cached */
 	q->ans.ttl = ttl;

@@ -204,7 +204,7 @@ term(const char *t, size_t n, int *redirects, int *exps)
 			return "bad address";
 		if (name + 1 + al < n && !cidr_ok(t + name + 1 + al, n - name - 1 - al, 0))
 			return "bad prefix length";
-		if (i == 5 && name + 1 + al < n && atoi(t + name + 2 + al) > 32)
+		if (i == 5 && name + 1 + al < n && strtol(t + name + 2 + al, NULL, 10) > 32)
 			return "bad prefix length";
 		return NULL;
 	}

@@ -62,12 +62,13 @@ wl_key_net(const struct addr *net, int len, unsigned char *key)
 size_t
 wl_key_name(int type, const char *name, unsigned char *key)
 {
-	size_t n = strlen(name);
+	size_t n = strlen(name), i;
 
 	if (n > WL_KEY_MAX - 2)
 		n = WL_KEY_MAX - 2;
 	key[0] = (unsigned char)type;
-	memcpy(key + 1, name, n);
+	for (i = 0; i < n; i++)         /* a length-counted binary key: no terminator */
+		key[1 + i] = (unsigned char)name[i];
 	return n + 1;
 }
 
@@ -201,16 +202,21 @@ static const char *
 check_tables(const struct wldb *db, const unsigned *starts, unsigned n)
 {
 	const unsigned char *hdr = cdb_get(&db->cdb, 2048, 0), *slot, *k;
+	size_t off;
 	unsigned t, i, used = 0;
 
 	if (hdr == NULL)
 		return "no header";
 	for (t = 0; t < 256; t++) {
-		unsigned tpos = cdb_unpack(hdr + t * 8), tlen = cdb_unpack(hdr + t * 8 + 4);
+		unsigned tpos, tlen;
+
+		off = (size_t)t * 8;
+		tpos = cdb_unpack(hdr + off);
+		tlen = cdb_unpack(hdr + off + 4);
 
 		if (tlen == 0)
 			continue;
-		if (tlen > (db->cdb.cdb_fsize >> 3) || (slot = cdb_get(&db->cdb, tlen * 8, tpos)) == NULL)
+		if (tlen > (db->cdb.cdb_fsize >> 3) || (slot = cdb_get(&db->cdb, tlen * 8U, tpos)) == NULL)
 			return "hash table out of bounds";
 		for (i = 0; i < tlen; i++, slot += 8) {
 			unsigned h = cdb_unpack(slot), rpos = cdb_unpack(slot + 4), klen;

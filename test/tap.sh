@@ -47,12 +47,14 @@ wait_match() {
 	return 1
 }
 
-# mxg_start CONF LOG [args] - run mxguard -f in the background, wait for "starting"
+# mxg_start CONF LOG [args] - run mxguard -f in the background, wait for "starting";
+# MXG_WRAP (e.g. valgrind and its options) runs in front of it
 mxg_start() {
 	local conf=$1 log=$2; shift 2
-	"$MXGUARD" -f -c "$conf" "$@" 2>>"$log" &
+	# shellcheck disable=SC2086
+	${MXG_WRAP:-} "$MXGUARD" -f -c "$conf" "$@" 2>>"$log" &
 	MXG_PID=$!
-	if ! wait_match "$log" "mxguard .* starting" 10; then
+	if ! wait_match "$log" "mxguard .* starting" 30; then
 		echo "# mxguard did not start:"; sed 's/^/#   /' "$log"
 		return 1
 	fi

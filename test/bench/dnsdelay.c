@@ -279,6 +279,7 @@ expire(struct proxy *p, int64_t now, int scan)
 		}
 }
 
+/* stats - the counters, one line on stderr */
 static void
 stats(const struct proxy *p)
 {

@@ -277,7 +277,7 @@ connected(int ep, struct slot *s, size_t idx, struct totals *t, int64_t now)
 	}
 }
 
-/* start - open slot IDX's connection for session number N */
+/* start - open slot IDX's filter connection (again, after a full backlog) */
 static void
 start(int ep, struct slot *s, size_t idx, const struct target *tg, struct totals *t, int64_t now)
 {

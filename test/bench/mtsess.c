@@ -10,6 +10,7 @@
  * the defaults. Replies: c/p/a/r/t/y/d/f/4 anywhere, s in the body, and the
  * message changes (h i m q e + - 2 b) before the end-of-message verdict.
  *
+ * Exports (mtsess.h): mt_begin, mt_input, mt_abort.
  * Failure: anything a filter must not send (a bad length, a reply out of
  * place, flags never offered) ends the session as MT_ERROR with a reason.
  */
@@ -52,7 +53,7 @@ static const char *const default_macros[MT_STAGES] = {
 };
 
 static const char *const headers[][2] = {
-	{ "Received", "from client.bench.example (client.bench.example [192.0.2.10])\r\n"
+	{ "Received", "from client.bench.example (client.bench.example [192.0.2.10])\n"
 	    "\tby relay.bench.example with ESMTP id 4XbVq; Tue, 25 Nov 2025 10:00:00 +0000" },
 	{ "From", "Bench Sender <sender@bench.example>" },
 	{ "To", "<user@example.com>" },
@@ -225,18 +226,22 @@ send_step(struct mt_sess *s)
 	case ST_HEADER:
 		if (s->pflags & SMFIP_NOHDRS)
 			return 0;
-		for (n = 0; n < NHEADERS; n++) {
-			const char *v = headers[n][1];
+		/* one at a time, each reply awaited, as Postfix does; all at once
+		 * when the filter answers none (NR_HDR) */
+		for (; s->hdr < NHEADERS; s->hdr++) {
+			const char *v = headers[s->hdr][1];
 
 			/* without HDR_LEADSPC the MTA drops the space after the colon */
 			if (s->pflags & SMFIP_HDR_LEADSPC)
 				snprintf(buf, sizeof(buf), " %s", v);
 			else
 				snprintf(buf, sizeof(buf), "%s", v);
-			put(s, SMFIC_HEADER, headers[n][0], strlen(headers[n][0]) + 1, buf, strlen(buf) + 1);
+			put(s, SMFIC_HEADER, headers[s->hdr][0], strlen(headers[s->hdr][0]) + 1,
+			    buf, strlen(buf) + 1);
+			if (!(s->pflags & SMFIP_NR_HDR))
+				return 1;
 		}
-		/* one reply per header unless NR_HDR: we wait for them one by one */
-		return (s->pflags & SMFIP_NR_HDR) ? 0 : (int)NHEADERS;
+		return 0;
 	case ST_EOH:
 		if (s->pflags & SMFIP_NOEOH)
 			return 0;
@@ -262,19 +267,12 @@ send_step(struct mt_sess *s)
 static void
 advance(struct mt_sess *s)
 {
-	int due;
-
 	for (;;) {
 		s->step++;
 		if (s->step > ST_RCPT)
 			s->decided = 1;
-		due = send_step(s);
-		if (s->outcome != MT_PENDING)
+		if (send_step(s) || s->outcome != MT_PENDING)
 			return;
-		if (due) {
-			s->owed = due;
-			return;
-		}
 	}
 }
 
@@ -353,7 +351,9 @@ reply(struct mt_sess *s, char cmd, const unsigned char *d, size_t len)
 		if (s->step == ST_EOB) {
 			s->step = ST_DONE;
 			finish(s, MT_OK);
-		} else if (--s->owed <= 0)
+		} else if (s->step == ST_HEADER && ++s->hdr < NHEADERS)
+			send_step(s);                 /* the next header */
+		else
 			advance(s);
 		return;
 	case SMFIR_SKIP:
@@ -399,7 +399,7 @@ mt_begin(struct mt_sess *s, const char *ip, const char *qid)
 	uint32_t v[3] = { htonl(MT_VERSION), htonl(MT_ACTIONS), htonl(MT_PROTOCOL) };
 
 	s->step = ST_OPTNEG;
-	s->owed = 1;
+	s->hdr = 0;
 	s->pflags = 0;
 	memset(s->macros, 0, sizeof(s->macros));
 	snprintf(s->ip, sizeof(s->ip), "%s", ip);

@@ -23,7 +23,7 @@ enum mt_outcome { MT_PENDING, MT_OK, MT_REJECT, MT_TEMPFAIL, MT_ERROR };
 
 struct mt_sess {
 	int step;                      /* what we wait for (enum in mtsess.c) */
-	int owed;                      /* replies still due for this step */
+	unsigned hdr;                  /* header being sent (one at a time) */
 	uint32_t pflags;               /* protocol flags the filter chose */
 	uint32_t macros[MT_STAGES];    /* bit per known macro, per stage */
 	char ip[48];                   /* client address sent at CONNECT */
