@@ -59,10 +59,11 @@ wl_key_net(const struct addr *net, int len, unsigned char *key)
 	return n + 2;
 }
 
+/* wl_key_name - type byte + the first n bytes of name (n as wl_name_canon returned) */
 size_t
-wl_key_name(int type, const char *name, unsigned char *key)
+wl_key_name(int type, const char *name, size_t n, unsigned char *key)
 {
-	size_t n = strlen(name), i;
+	size_t i;
 
 	if (n > WL_KEY_MAX - 2)
 		n = WL_KEY_MAX - 2;
@@ -75,7 +76,9 @@ wl_key_name(int type, const char *name, unsigned char *key)
 void
 wl_meta_pack(const struct wl_meta *m, unsigned char *buf)
 {
-	memcpy(buf, WL_MAGIC, WL_MAGICLEN);
+	static const unsigned char magic[WL_MAGICLEN] = WL_MAGIC_BYTES;
+
+	memcpy(buf, magic, WL_MAGICLEN);
 	memcpy(buf + WL_MAGICLEN, m->v4, 5);
 	memcpy(buf + WL_MAGICLEN + 5, m->v6, 17);
 	cdb_pack(m->count, buf + WL_MAGICLEN + 22);
@@ -118,7 +121,7 @@ wl_name_valid(const char *name)
 	return total > 0 && total <= 253 && label > 0;
 }
 
-/* wl_name_canon - lower case, one trailing dot dropped; -1 if not a name */
+/* wl_name_canon - lower case, one trailing dot dropped; its length, or -1 if not a name */
 int
 wl_name_canon(const char *in, char *out, size_t size)
 {
@@ -131,7 +134,7 @@ wl_name_canon(const char *in, char *out, size_t size)
 	for (i = 0; i < n; i++)
 		out[i] = (char)tolower((unsigned char)in[i]);
 	out[n] = 0;
-	return wl_name_valid(out) ? 0 : -1;
+	return wl_name_valid(out) ? (int)n : -1;
 }
 
 const char *
@@ -509,15 +512,15 @@ wl_match_name(struct wl *wl, const char *name, struct wl_entry *e)
 	unsigned char key[WL_KEY_MAX];
 	struct wldb *db;
 	const char *p;
-	int hit;
+	int hit, len;
 
 	e->probes = 0;
-	if (wl_name_canon(name, canon, sizeof(canon)) < 0)
+	if ((len = wl_name_canon(name, canon, sizeof(canon))) < 0)
 		return 0;
 	db = acquire(wl);
-	hit = probe(db, key, wl_key_name('H', canon, key), e);
+	hit = probe(db, key, wl_key_name('H', canon, (size_t)len, key), e);
 	for (p = strchr(canon, '.'); p && !hit; p = strchr(p + 1, '.'))
-		hit = probe(db, key, wl_key_name('D', p, key), e);
+		hit = probe(db, key, wl_key_name('D', p, (size_t)(len - (p - canon)), key), e);
 	release(wl, db);
 	return hit;
 }

@@ -16,6 +16,7 @@
 #define WL_META_KEYLEN  11
 #define WL_MAGIC        "MXGWL1"
 #define WL_MAGICLEN     6
+#define WL_MAGIC_BYTES  { 'M', 'X', 'G', 'W', 'L', '1' }
 #define WL_META_LEN     (WL_MAGICLEN + 5 + 17 + 4 + 8)
 #define WL_KEY_MAX      (MXG_NAME_MAX + 2)
 
@@ -38,7 +39,7 @@ struct wl;
 
 /* layout helpers, shared with wlcompile.c */
 size_t wl_key_net(const struct addr *net, int len, unsigned char *key);
-size_t wl_key_name(int type, const char *name, unsigned char *key);
+size_t wl_key_name(int type, const char *name, size_t n, unsigned char *key);
 void wl_meta_pack(const struct wl_meta *m, unsigned char *buf);
 unsigned long long wl_sum(unsigned long long sum, const unsigned char *p, size_t n);
 int wl_name_valid(const char *name);

@@ -42,14 +42,15 @@ wlc_parse_key(const char *word, unsigned char *key, size_t *klen,
 {
 	char name[MXG_NAME_MAX];
 	struct cidr c;
+	int len;
 
 	if (word[0] == '.') {
-		if (wl_name_canon(word + 1, name + 1, sizeof(name) - 1) < 0) {
+		if ((len = wl_name_canon(word + 1, name + 1, sizeof(name) - 1)) < 0) {
 			*why = "bad domain (expected .example.org)";
 			return -2;
 		}
 		name[0] = '.';
-		*klen = wl_key_name('D', name, key);
+		*klen = wl_key_name('D', name, (size_t)len + 1, key);
 		snprintf(canon, csize, "%s", name);
 		return -1;
 	}
@@ -60,11 +61,11 @@ wlc_parse_key(const char *word, unsigned char *key, size_t *klen,
 		cidr_str(&c, canon, csize);
 		return c.len;
 	}
-	if (wl_name_canon(word, name, sizeof(name)) < 0) {
+	if ((len = wl_name_canon(word, name, sizeof(name))) < 0) {
 		*why = "not an IP address, network or host name";
 		return -2;
 	}
-	*klen = wl_key_name('H', name, key);
+	*klen = wl_key_name('H', name, (size_t)len, key);
 	snprintf(canon, csize, "%s", name);
 	return -1;
 }

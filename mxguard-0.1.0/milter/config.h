@@ -1,0 +1,77 @@
+/*
+ * config.h - mxguard.conf: the parsed, immutable snapshot and the one
+ * current snapshot that sessions take a reference to.
+ */
+#ifndef CONFIG_H_MXG
+#define CONFIG_H_MXG
+
+#include <sys/types.h>
+
+#include "addr.h"
+#include "dnsbl.h"
+#include "mxguard.h"
+
+enum cfg_mode { MODE_ENFORCE, MODE_MONITOR };
+
+struct cidr_list {
+	size_t n;
+	struct cidr *v;
+};
+
+struct str_list {
+	size_t n;
+	char **v;
+};
+
+struct config {
+	int refs;                 /* see cfg_acquire/cfg_release */
+	char *path;
+	char *socket;
+	char *userid;             /* NULL: keep the starting user */
+	char *pidfile;            /* NULL: none */
+	int umask;
+	int syslog;
+	int facility;
+	int loglevel;
+	int mode;
+	char *whitelist;          /* NULL: none */
+	struct wl *wl;            /* open whitelist or NULL */
+	struct cidr_list trusted;
+	int trust_auth;
+	char *dns_servers;        /* "ip:port,[ip6]:port" for c-ares; NULL: resolv.conf */
+	unsigned dns_timeout;     /* ms, one decision's lookups */
+	int dns_error_action;     /* ACT_ACCEPT or ACT_TEMPFAIL */
+	struct dnsbl_conf dnsbl;
+	int dnsbl_threshold;
+	char *dnsbl_reply;        /* "5xx [5.x.y] text" with %a %z */
+	unsigned dnsbl_min_ttl;   /* ms, as written; the cache uses seconds */
+	unsigned dnsbl_max_ttl;
+	struct str_list exempt;   /* ExemptRecipients: "local@", "user@dom", "@dom" */
+	struct dns_resolver *dns; /* started by cfg_start_dns, stopped by cfg_free */
+	struct str_list local_names; /* LocalNames; empty: the MTA's {j} and the host name */
+	char hostname[MXG_NAME_MAX];
+	int loop_max_received;
+	int loop_max_passes;
+	int loop_action;          /* ACT_QUARANTINE, ACT_TEMPFAIL, ACT_REJECT or ACT_TAG */
+	int spf;                  /* check SPF at MAIL FROM */
+	int spf_fail_action;      /* ACT_REJECT, ACT_TEMPFAIL, ACT_TAG or ACT_ACCEPT (ignore) */
+	int spf_header;           /* add Received-SPF: */
+	int relay_action;         /* RelayCheckAction: ACT_TAG or ACT_QUARANTINE */
+	unsigned lines[48];       /* line each key was set on (0: default) */
+};
+
+struct cfg_errs {
+	int n;                    /* problems found; only MXG_ERRS_MAX kept */
+	char msg[MXG_ERRS_MAX][512];
+};
+
+struct config *cfg_load(const char *path, struct cfg_errs *errs);
+void cfg_free(struct config *c);
+int cfg_in_list(const struct cidr_list *l, const struct addr *a);
+int cfg_start_dns(struct config *c, char *err, size_t errlen);
+
+void cfg_publish(struct config *c);
+struct config *cfg_acquire(void);
+void cfg_release(struct config *c);
+
+#endif

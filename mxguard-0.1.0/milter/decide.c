@@ -1,0 +1,227 @@
+/*
+ * decide.c - classification of the client and the verdict on a message.
+ *
+ * Pure: inputs are plain values, outputs are plain values, nothing fails.
+ */
+#include "autoconf.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "decide.h"
+#include "spf.h"
+
+static const char *const action_names[ACT__N] = {
+	"accept", "tag", "quarantine", "tempfail", "reject"
+};
+static const char *const reason_names[R__N] = {
+	"clean", "dnsbl", "spf", "loop", "relay-origin",
+	"whitelist", "trusted", "authenticated", "dns-error"
+};
+
+const char *
+dec_action_name(enum action a)
+{
+	return (unsigned)a < ACT__N ? action_names[a] : "?";
+}
+
+const char *
+dec_reason_name(enum reason r)
+{
+	return (unsigned)r < R__N ? reason_names[r] : "?";
+}
+
+/*
+ * dec_name_usable - may the client name be matched against host entries?
+ * Only a forward-confirmed name: Postfix hands "unknown" otherwise, Sendmail
+ * "[1.2.3.4]" and {client_resolve} other than OK.
+ */
+int
+dec_name_usable(const char *name, const char *client_resolve)
+{
+	if (name == NULL || name[0] == 0 || name[0] == '['
+	    || strcasecmp(name, "unknown") == 0)
+		return 0;
+	if (client_resolve != NULL && client_resolve[0] != 0
+	    && strcasecmp(client_resolve, "OK") != 0)
+		return 0;
+	return 1;
+}
+
+/* dec_trust_connect - a whitelist entry says more than a trusted network */
+enum trust
+dec_trust_connect(int whitelisted, int in_trusted_networks)
+{
+	if (whitelisted)
+		return TRUST_WHITELIST;
+	return in_trusted_networks ? TRUST_NETWORK : TRUST_NONE;
+}
+
+/* dec_trust_mail - SASL login counts when nothing at connect did */
+enum trust
+dec_trust_mail(enum trust conn, const char *auth_authen, int trust_auth)
+{
+	if (conn != TRUST_NONE)
+		return conn;
+	if (trust_auth && auth_authen != NULL && auth_authen[0] != 0)
+		return TRUST_AUTH;
+	return TRUST_NONE;
+}
+
+/*
+ * dec_rcpt - the verdict for one recipient: a listed client is refused
+ * unless the recipient is exempt; a DNS failure follows DNSErrorAction and
+ * is never a 5xx. ACT_ACCEPT means "go on".
+ */
+struct verdict
+dec_rcpt(const struct msg_facts *f)
+{
+	struct verdict v = { ACT_ACCEPT, R_CLEAN, 0 };
+
+	if (f->trust != TRUST_NONE)
+		return v;
+	if (f->dnsbl_checked && f->dnsbl_listed && !f->exempt) {
+		v.action = ACT_REJECT;
+		v.reason = R_DNSBL;
+	} else if (f->spf == SPF_R_FAIL && (f->spf_fail_action == ACT_REJECT
+	    || f->spf_fail_action == ACT_TEMPFAIL)) {
+		v.action = (enum action)f->spf_fail_action;
+		v.reason = R_SPF;
+	} else if (f->error_tempfail && ((f->dnsbl_checked && !f->dnsbl_listed && f->dnsbl_failed)
+	    || f->spf == SPF_R_TEMPERROR)) {
+		v.action = ACT_TEMPFAIL;
+		v.reason = R_DNS_ERROR;
+	}
+	v.enforce = v.action != ACT_ACCEPT && !f->monitor;
+	return v;
+}
+
+/* dec_message - the verdict at end of message */
+struct verdict
+dec_message(const struct msg_facts *f)
+{
+	struct verdict v = { ACT_ACCEPT, R_CLEAN, 0 };
+
+	if (f->loop) {                   /* trusted or not: loops come through peers */
+		v.action = (enum action)f->loop_action;
+		v.reason = R_LOOP;
+		v.enforce = !f->monitor;
+		return v;
+	}
+	if (f->relay_hit) {              /* never a reject: the peer already took the mail */
+		v.action = (enum action)f->relay_action;
+		v.reason = R_RELAY_ORIGIN;
+		v.enforce = !f->monitor;
+		return v;
+	}
+	if (f->trust == TRUST_NONE && (f->dnsbl_checked || f->spf)) {
+		if (f->dnsbl_checked && f->dnsbl_listed) {
+			v.reason = R_DNSBL;      /* monitor mode, or an exempt recipient */
+			if (!f->exempt)
+				v.action = ACT_REJECT;
+		} else if (f->spf == SPF_R_FAIL && f->spf_fail_action != ACT_ACCEPT) {
+			v.reason = R_SPF;        /* tag, or what monitor mode kept from happening */
+			v.action = (enum action)f->spf_fail_action;
+		} else if ((f->dnsbl_checked && f->dnsbl_failed) || f->spf == SPF_R_TEMPERROR) {
+			v.reason = R_DNS_ERROR;
+			if (f->error_tempfail)
+				v.action = ACT_TEMPFAIL;
+		}
+		v.enforce = v.action != ACT_ACCEPT && !f->monitor;
+		return v;
+	}
+	switch (f->trust) {
+	case TRUST_WHITELIST:
+		v.reason = R_WHITELIST;
+		break;
+	case TRUST_NETWORK:
+		v.reason = R_TRUSTED;
+		break;
+	case TRUST_AUTH:
+		v.reason = R_AUTHENTICATED;
+		break;
+	case TRUST_NONE:
+		break;
+	}
+	v.enforce = v.action != ACT_ACCEPT && !f->monitor;
+	return v;
+}
+
+/* dec_exempt - rcpt ("<user@dom>" or "user@dom") matches "local@", "user@dom" or "@dom" */
+int
+dec_exempt(char *const *list, size_t n, const char *rcpt)
+{
+	char r[512];
+	const char *at;
+	size_t len, i;
+
+	if (*rcpt == '<')
+		rcpt++;
+	len = strcspn(rcpt, ">");
+	if (len >= sizeof(r))
+		return 0;
+	for (i = 0; i < len; i++)
+		r[i] = (char)tolower((unsigned char)rcpt[i]);
+	r[len] = 0;
+	if ((at = strrchr(r, '@')) == NULL)
+		return 0;
+	for (i = 0; i < n; i++) {
+		const char *e = list[i];
+
+		if (e[0] == '@' ? strcmp(at, e) == 0
+		    : e[strlen(e) - 1] == '@' ? strncmp(r, e, (size_t)(at - r) + 1) == 0
+		    && strlen(e) == (size_t)(at - r) + 1
+		    : strcmp(r, e) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * dec_reply - split "5xx [5.y.z] text" and expand %a (client), %z (zone)
+ * and %%. Every literal '%' in the result is doubled: smfi_setreply drops
+ * a text holding a lone '%'. Returns -1 when the template is not a reply.
+ */
+int
+dec_reply(const char *tmpl, const char *client, const char *zone,
+    char *code, char *xcode, char *text, size_t tsize)
+{
+	const char *p = tmpl + 4, *v;
+	size_t n = 0;
+
+	if (strlen(tmpl) < 4 || tmpl[3] != ' ')
+		return -1;
+	memcpy(code, tmpl, 3);
+	code[3] = 0;
+	xcode[0] = 0;
+	if (p[0] >= '2' && p[0] <= '5' && p[1] == '.') {
+		size_t x = strcspn(p, " ");
+
+		if (x < 12) {
+			memcpy(xcode, p, x);
+			xcode[x] = 0;
+			p += x;
+			while (*p == ' ')
+				p++;
+		}
+	}
+	for (; *p && n + 2 < tsize; p++) {
+		if (*p != '%') {
+			text[n++] = *p;
+			continue;
+		}
+		p++;
+		v = *p == 'a' ? client : *p == 'z' ? zone : "%";
+		if (*p == 0)
+			break;
+		for (; *v && n + 3 < tsize; v++) {
+			if (*v == '%')
+				text[n++] = '%';
+			text[n++] = *v;
+		}
+	}
+	text[n] = 0;
+	return 0;
+}

@@ -1,0 +1,53 @@
+/*
+ * decide.h - the decisions, as pure functions of plain facts: who the
+ * client is to us, and what happens to a message. No milter, no DNS, no
+ * threads: the unit tests call these directly.
+ */
+#ifndef DECIDE_H
+#define DECIDE_H
+
+#include <stddef.h>
+
+enum trust { TRUST_NONE, TRUST_WHITELIST, TRUST_NETWORK, TRUST_AUTH };
+
+enum action { ACT_ACCEPT, ACT_TAG, ACT_QUARANTINE, ACT_TEMPFAIL, ACT_REJECT, ACT__N };
+
+enum reason {
+	R_CLEAN, R_DNSBL, R_SPF, R_LOOP, R_RELAY_ORIGIN,
+	R_WHITELIST, R_TRUSTED, R_AUTHENTICATED, R_DNS_ERROR, R__N
+};
+
+struct msg_facts {
+	enum trust trust;
+	int monitor;              /* Mode monitor: decide, log, change nothing */
+	int dnsbl_checked;        /* the DNSBL verdict below is known */
+	int dnsbl_listed;         /* listed for sure */
+	int dnsbl_failed;         /* a zone failed, or the listing hinges on one */
+	int error_tempfail;       /* DNSErrorAction tempfail */
+	int exempt;               /* listed, but this recipient is exempt */
+	int spf;                  /* enum spf_res; 0: not checked */
+	int spf_fail_action;      /* SPFFailAction */
+	int relay_hit;            /* a RELAY peer's origin is listed or fails SPF */
+	int relay_action;         /* RelayCheckAction */
+	int loop;                 /* the loop rules fired */
+	int loop_action;          /* LoopAction */
+};
+
+struct verdict {
+	enum action action;       /* what is logged */
+	enum reason reason;
+	int enforce;              /* 0: logged only (monitor mode or accept) */
+};
+
+int dec_name_usable(const char *name, const char *client_resolve);
+enum trust dec_trust_connect(int whitelisted, int in_trusted_networks);
+enum trust dec_trust_mail(enum trust conn, const char *auth_authen, int trust_auth);
+struct verdict dec_rcpt(const struct msg_facts *f);
+struct verdict dec_message(const struct msg_facts *f);
+int dec_exempt(char *const *list, size_t n, const char *rcpt);
+int dec_reply(const char *tmpl, const char *client, const char *zone,
+    char *code, char *xcode, char *text, size_t tsize);
+const char *dec_action_name(enum action a);
+const char *dec_reason_name(enum reason r);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * dnsbl.h - DNS blocklists: postscreen's zone[=filter][*weight] syntax,
+ * query names, scoring (pure), and the fan-out of one client's lookups.
+ */
+#ifndef DNSBL_H
+#define DNSBL_H
+
+#include "addr.h"
+#include "resolver.h"
+
+#define DNSBL_ZONE_MAX 256
+
+struct dnsbl_site {                  /* one entry of the DNSBL key */
+	unsigned zone;                   /* index into zones */
+	int weight;
+	int has_filter;
+	unsigned char filter[4][32];     /* per octet: bit map of the 256 values */
+	char text[DNSBL_ZONE_MAX + 64];  /* as written, for logs */
+};
+
+struct dnsbl_conf {
+	struct dnsbl_site *sites;
+	unsigned nsites;
+	char (*zones)[DNSBL_ZONE_MAX];   /* distinct zones: one query each */
+	unsigned nzones;
+};
+
+/* what one zone said about one client */
+enum dnsbl_zstate { DZ_NOTLISTED, DZ_LISTED, DZ_FAILED };
+
+struct dnsbl_zone_result {
+	enum dnsbl_zstate state;
+	const char *why;                 /* DZ_FAILED: timeout, servfail, bad-answer ... */
+	struct dns_answer ans;
+};
+
+struct dnsbl_verdict {
+	int checked;                     /* 0: no lookups were made */
+	int score;
+	int listed;                      /* score reached the threshold, for sure */
+	int failed;                      /* zones that failed (DZ_FAILED) */
+	int uncertain;                   /* listed only if a failed allowlist did not match */
+	int best_site;                   /* site with the largest weight that matched, -1 */
+	char zones[512];                 /* "zone:answer,..." for the log */
+	char errors[256];                /* "zone:why,..." for the log */
+};
+
+int dnsbl_parse(const char *list, struct dnsbl_conf *c, char *why, size_t wsize);
+void dnsbl_conf_free(struct dnsbl_conf *c);
+int dnsbl_qname(const struct addr *a, const char *zone, char *out, size_t size);
+void dnsbl_classify(const struct dns_answer *ans, struct dnsbl_zone_result *z);
+void dnsbl_score(const struct dnsbl_conf *c, const struct dnsbl_zone_result *z,
+    int threshold, struct dnsbl_verdict *v);
+
+struct dnsbl_job;
+struct dnsbl_job *dnsbl_start(struct dns_resolver *r, const struct dnsbl_conf *c,
+    const struct addr *a, unsigned min_ttl, unsigned max_ttl, unsigned timeout_ms);
+void dnsbl_collect(struct dnsbl_job *j, int threshold, struct dnsbl_verdict *v);
+void dnsbl_job_free(struct dnsbl_job *j);
+
+#endif

@@ -1,0 +1,344 @@
+/*
+ * main.c - mxguard: options, configuration, socket, privileges, signals,
+ * then libmilter's main loop.
+ *
+ * A broken environment at start-up (bad configuration, socket, user, pid
+ * file) is fatal with one clear message and exit 1. After start-up nothing
+ * here exits: SIGUSR1 reloads the configuration (a bad one is logged and the
+ * running one kept), SIGUSR2 and every hour log the stats line, SIGTERM and
+ * SIGINT make libmilter finish and return.
+ */
+#include "autoconf.h"
+
+#include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "callbacks.h"
+#include "config.h"
+#include "log.h"
+#include "mxguard.h"
+#include "resolver.h"
+#include "spf.h"
+#include "whitelist.h"
+
+#define STATS_INTERVAL 3600
+
+static const char *conf_path = MXG_DEFAULT_CONF;
+static const char *socket_override;
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp, "usage: mxguard [-c FILE] [-f] [-n] [-p SOCKET] [-V] [-h]\n"
+	    "  -c FILE    configuration file (default %s)\n"
+	    "  -f         stay in the foreground, log to standard error too\n"
+	    "  -n         check the configuration and exit\n"
+	    "  -p SOCKET  override Socket\n"
+	    "  -V         print the version\n", MXG_DEFAULT_CONF);
+}
+
+static void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void
+fatal(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_msg(LOG_ERR, "fatal: %s", msg);
+	fprintf(stderr, "mxguard: %s\n", msg);
+	exit(1);
+}
+
+/* load - a snapshot with -p applied, or NULL after logging every problem */
+static struct config *
+load(int to_stderr)
+{
+	static struct cfg_errs errs;
+	struct config *c = cfg_load(conf_path, &errs);
+	int i;
+
+	for (i = 0; i < errs.n && i < MXG_ERRS_MAX; i++) {
+		if (to_stderr)
+			fprintf(stderr, "%s\n", errs.msg[i]);
+		else
+			log_msg(LOG_ERR, "%s", errs.msg[i]);
+	}
+	if (c && socket_override) {
+		free(c->socket);
+		if ((c->socket = strdup(socket_override)) == NULL) {
+			cfg_free(c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+/* same - two optional strings equal */
+static int
+same(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+/* reload - SIGUSR1: publish a new snapshot or keep the running one */
+static void
+reload(void)
+{
+	struct config *old = cfg_acquire(), *c = load(0);
+	char err[512];
+
+	if (c != NULL && cfg_start_dns(c, err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, "resolver: %s", err);
+		cfg_free(c);
+		c = NULL;
+	}
+	if (c == NULL) {
+		log_msg(LOG_ERR, "reload of %s failed; keeping the running configuration",
+		    conf_path);
+	} else {
+		if (!same(c->socket, old->socket) || !same(c->userid, old->userid)
+		    || !same(c->pidfile, old->pidfile) || c->umask != old->umask)
+			log_msg(LOG_WARNING, "Socket, UserID, PidFile and UMask changes "
+			    "take effect at the next restart");
+		log_setlevel(c->loglevel);
+		log_msg(LOG_NOTICE, "configuration %s reloaded: whitelist %s (%u entries), mode %s",
+		    conf_path, c->whitelist ? c->whitelist : "none",
+		    c->wl ? wl_count(c->wl) : 0, c->mode == MODE_MONITOR ? "monitor" : "enforce");
+		cfg_publish(c);
+	}
+	cfg_release(old);
+}
+
+/* stats - the counters line, and the resolver's when there is one */
+static void
+stats(void)
+{
+	struct config *c = cfg_acquire();
+	struct dns_stats d;
+
+	log_stats();
+	if (c && c->dns) {
+		dns_get_stats(c->dns, &d);
+		log_msg(LOG_NOTICE, "stats dns lookups=%lu cache_hits=%lu shared=%lu queries=%lu "
+		    "overload=%lu entries=%u pending=%u", d.lookups, d.hits, d.shared, d.queries,
+		    d.overload, d.entries, d.pending);
+	}
+	cfg_release(c);
+}
+
+/* signals - the one thread that takes SIGUSR1 and SIGUSR2 */
+static void *
+signals(void *arg)
+{
+	sigset_t *set = arg;
+	struct timespec tick = { STATS_INTERVAL, 0 };
+	int sig;
+
+	for (;;) {
+		sig = sigtimedwait(set, NULL, &tick);
+		if (sig == SIGUSR1)
+			reload();
+		else if (sig == SIGUSR2 || (sig < 0 && errno == EAGAIN))
+			stats();
+	}
+	return NULL;
+}
+
+/* user_ids - resolve "user[:group]" */
+static void
+user_ids(const char *spec, uid_t *uid, gid_t *gid)
+{
+	char user[MXG_NAME_MAX];
+	const char *colon = strchr(spec, ':');
+	size_t n = colon ? (size_t)(colon - spec) : strlen(spec);
+	struct passwd *pw;
+	struct group *gr;
+
+	snprintf(user, sizeof(user), "%.*s", (int)n, spec);
+	errno = 0;
+	if ((pw = getpwnam(user)) == NULL)
+		fatal("UserID: unknown user %s", user);
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	if (colon) {
+		if ((gr = getgrnam(colon + 1)) == NULL)
+			fatal("UserID: unknown group %s", colon + 1);
+		*gid = gr->gr_gid;
+	}
+}
+
+/* drop_privileges - become UserID for good, after the socket is bound */
+static void
+drop_privileges(const struct config *c)
+{
+	const char *path = NULL;
+	uid_t uid;
+	gid_t gid;
+
+	if (c->userid == NULL) {
+		if (geteuid() == 0)
+			log_msg(LOG_WARNING, "running as root: set UserID to drop privileges");
+		return;
+	}
+	user_ids(c->userid, &uid, &gid);
+	if (strncmp(c->socket, "unix:", 5) == 0 || strncmp(c->socket, "local:", 6) == 0)
+		path = strchr(c->socket, ':') + 1;
+	if (path && chown(path, uid, gid) < 0)
+		fatal("chown %s: %s", path, strerror(errno));
+	if (setgroups(1, &gid) < 0 || setgid(gid) < 0 || setuid(uid) < 0)
+		fatal("cannot become %s: %s", c->userid, strerror(errno));
+	if (uid != 0 && setuid(0) == 0) {
+		fatal("could regain root after becoming %s", c->userid);
+	}
+}
+
+/* write_pidfile - no symlink followed, mode 0644 */
+static void
+write_pidfile(const char *path)
+{
+	char buf[32];
+	int fd, n;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		fatal("PidFile %s: %s", path, strerror(errno));
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (fchmod(fd, 0644) < 0 || write(fd, buf, (size_t)n) != n || close(fd) < 0)
+		fatal("PidFile %s: %s", path, strerror(errno));
+}
+
+static void
+daemonize(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		fatal("fork: %s", strerror(errno));
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		fatal("setsid: %s", strerror(errno));
+	if (chdir("/") < 0)
+		fatal("chdir /: %s", strerror(errno));
+	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static sigset_t set;
+	struct config *c;
+	char *pidfile;
+	pthread_t tid;
+	int ch, foreground = 0, check = 0, r;
+
+	while ((ch = getopt(argc, argv, "c:fhnp:V")) != -1) {
+		switch (ch) {
+		case 'c':
+			conf_path = optarg;
+			break;
+		case 'f':
+			foreground = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'n':
+			check = 1;
+			break;
+		case 'p':
+			socket_override = optarg;
+			break;
+		case 'V':
+			printf("mxguard %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 1;
+	}
+	log_open("mxguard", 0, 0, 1);
+	spf_init();
+	if ((c = load(1)) == NULL)
+		return 1;
+	if (check) {
+		cfg_free(c);
+		return 0;
+	}
+	if (!c->syslog && !foreground)
+		fprintf(stderr, "mxguard: warning: Syslog no without -f: nothing will be logged\n");
+	log_open("mxguard", c->syslog, c->facility, foreground);
+	log_setlevel(c->loglevel);
+	if (!foreground)
+		daemonize();
+
+	umask((mode_t)c->umask);
+	if (smfi_setconn(c->socket) == MI_FAILURE || smfi_register(cb_desc) == MI_FAILURE)
+		fatal("cannot set up libmilter for %s", c->socket);
+	if (smfi_opensocket(1) == MI_FAILURE)
+		fatal("cannot open milter socket %s: %s", c->socket, strerror(errno));
+	if (c->pidfile)
+		write_pidfile(c->pidfile);
+	drop_privileges(c);
+
+	/* every thread inherits this mask: libmilter's own thread sigwaits for
+	 * HUP/TERM/INT, ours for USR1/USR2; no other thread may take them */
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGPIPE);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	{
+		char err[512];
+
+		if (cfg_start_dns(c, err, sizeof(err)) < 0)
+			fatal("resolver: %s", err);
+	}
+	if ((errno = pthread_create(&tid, NULL, signals, &set)) != 0)
+		fatal("cannot start the signal thread: %s", strerror(errno));
+	pthread_detach(tid);
+
+	log_msg(LOG_NOTICE, "mxguard %s starting: socket %s, whitelist %s (%u entries), mode %s",
+	    PACKAGE_VERSION, c->socket, c->whitelist ? c->whitelist : "none",
+	    c->wl ? wl_count(c->wl) : 0, c->mode == MODE_MONITOR ? "monitor" : "enforce");
+	pidfile = c->pidfile ? strdup(c->pidfile) : NULL;
+	cfg_publish(c);            /* c belongs to the snapshot machinery now */
+	r = smfi_main();
+	log_msg(LOG_NOTICE, "mxguard stopping");
+	if (pidfile)
+		(void)unlink(pidfile);   /* may fail after the privilege drop; harmless */
+	free(pidfile);
+	return r == MI_SUCCESS ? 0 : 1;
+}

@@ -1,0 +1,192 @@
+/*
+ * received.c - parse one Received: header value (RFC 5321 4.4 and what
+ * real MTAs write instead).
+ *
+ * Stamps seen in the wild, all handled:
+ *   from helo (rdns [192.0.2.1]) by mx.example (Postfix) with ESMTP id X; date
+ *   from helo (unknown [IPv6:2001:db8::1]) by host (8.15.2/8.15.2) ...  Sendmail
+ *   from rdns ([192.0.2.1] helo=helo) by host with esmtp (Exim 4.96) ...
+ *   from [192.0.2.1] (helo=x) by host with esmtp ...                      Exim, no rDNS
+ *   from EXCH1.corp.local (10.0.0.1) by EXCH2.corp.local (10.0.0.2) ...   Exchange
+ *   from unknown (HELO x) (192.0.2.1) by mx with SMTP; date              qmail
+ *   (qmail 123 invoked from network); date                               no from/by
+ * Comments nest (to a bounded depth) and may be unterminated; folding
+ * whitespace (CR, LF, tab) is plain space; the date after ';' is ignored.
+ * The address of a from clause is taken from its comment (what the
+ * receiving MTA saw), and from a bracketed from-host only when no comment
+ * had one (Exim without rDNS). Only the first RCV_VALUE_MAX bytes are read.
+ */
+#include "autoconf.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "received.h"
+
+#define DEPTH_MAX 8
+
+enum tok { T_END, T_WORD, T_COMMENT };
+
+struct lex {
+	const char *p, *end;
+};
+
+static int
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* next - one word, or one comment (its inside), or the end (';' or the value's end) */
+static enum tok
+next(struct lex *lx, const char **s, size_t *n)
+{
+	const char *p = lx->p;
+	int depth;
+
+	while (p < lx->end && is_space(*p))
+		p++;
+	if (p >= lx->end || *p == ';') {
+		lx->p = lx->end;
+		return T_END;
+	}
+	if (*p == '(') {
+		*s = ++p;
+		for (depth = 1; p < lx->end && depth > 0; p++) {
+			if (*p == '\\' && p + 1 < lx->end)
+				p++;
+			else if (*p == '(' && depth < DEPTH_MAX)
+				depth++;
+			else if (*p == ')')
+				depth--;
+		}
+		*n = (size_t)(p - *s) - (depth == 0);
+		lx->p = p;
+		return T_COMMENT;
+	}
+	*s = p;
+	while (p < lx->end && !is_space(*p) && *p != '(' && *p != ';')
+		p++;
+	*n = (size_t)(p - *s);
+	lx->p = p;
+	return T_WORD;
+}
+
+static void
+copy(char *dst, const char *src, size_t n)
+{
+	if (n >= MXG_NAME_MAX)
+		n = MXG_NAME_MAX - 1;
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
+/* word_ip - "192.0.2.1", "[192.0.2.1]", "[IPv6:2001:db8::1]" to an address */
+static int
+word_ip(const char *s, size_t n, struct addr *a)
+{
+	char buf[64];
+
+	if (n >= 2 && s[0] == '[') {
+		s++;
+		n -= 2;
+		if (n > 5 && strncasecmp(s, "IPv6:", 5) == 0) {
+			s += 5;
+			n -= 5;
+		}
+	}
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = 0;
+	return addr_parse(buf, a);
+}
+
+static int
+word_is(const char *s, size_t n, const char *w)
+{
+	return strlen(w) == n && strncasecmp(s, w, n) == 0;
+}
+
+/* from_comment - "(rdns [ip])", "([ip] helo=x)", "(ip)", "(HELO x)": take ip and rDNS */
+static void
+from_comment(const char *s, size_t n, struct rcv_stamp *st)
+{
+	struct lex lx = { s, s + n };
+	const char *w;
+	size_t wn;
+	enum tok t;
+	int first = 1;
+
+	while ((t = next(&lx, &w, &wn)) != T_END) {
+		if (t == T_COMMENT)              /* "(may be forged)" and such */
+			continue;
+		if (word_is(w, wn, "HELO") || word_is(w, wn, "EHLO")) {
+			next(&lx, &w, &wn);          /* qmail's claimed name: not evidence */
+			first = 0;
+			continue;
+		}
+		if (!st->has_ip && word_ip(w, wn, &st->ip) == 0) {
+			st->has_ip = 1;
+		} else if (first && w[0] != '[' && memchr(w, '=', wn) == NULL) {
+			copy(st->from_name, w, wn);
+		}
+		first = 0;
+	}
+}
+
+/* rcv_parse - one header value (folded or not) into a stamp */
+void
+rcv_parse(const char *value, size_t len, struct rcv_stamp *st)
+{
+	struct lex lx;
+	const char *w, *from_word = NULL;
+	size_t wn, from_n = 0;
+	enum tok t;
+	int in_from = 0;
+
+	memset(st, 0, sizeof(*st));
+	if (len > RCV_VALUE_MAX) {
+		len = RCV_VALUE_MAX;
+		st->truncated = 1;
+	}
+	lx.p = value;
+	lx.end = value + len;
+	while ((t = next(&lx, &w, &wn)) != T_END) {
+		if (t == T_COMMENT) {
+			if (in_from)
+				from_comment(w, wn, st);
+			continue;
+		}
+		in_from = 0;
+		if (word_is(w, wn, "from") && st->from[0] == 0 && st->by[0] == 0) {
+			if (next(&lx, &w, &wn) != T_WORD)
+				break;
+			copy(st->from, w, wn);
+			from_word = w;
+			from_n = wn;
+			in_from = 1;
+		} else if (word_is(w, wn, "by") && st->by[0] == 0) {
+			if (next(&lx, &w, &wn) != T_WORD)
+				break;
+			copy(st->by, w, wn);
+		}
+	}
+	if (!st->has_ip && from_word && from_word[0] == '['
+	    && word_ip(from_word, from_n, &st->ip) == 0)
+		st->has_ip = 1;
+}
+
+/* rcv_name_eq - host names equal in any case, a trailing dot ignored */
+int
+rcv_name_eq(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la && a[la - 1] == '.')
+		la--;
+	if (lb && b[lb - 1] == '.')
+		lb--;
+	return la == lb && la > 0 && strncasecmp(a, b, la) == 0;
+}

@@ -1,0 +1,607 @@
+/*
+ * resolver.c - every DNS lookup of mxguard goes through here.
+ *
+ * c-ares 1.18 channels are not thread-safe, and libmilter runs callbacks on
+ * many threads, so one resolver thread owns the channel. It waits in poll()
+ * on the sockets c-ares reports through ARES_OPT_SOCK_STATE_CB (no
+ * select/ares_fds, which break past fd 1024) and on a wake-up pipe. Callers
+ * never touch c-ares: dns_lookup_a() finds or creates a cache entry and
+ * queues it, dns_wait() sleeps on that entry until it is answered or the
+ * caller's deadline passes; a late answer still fills the cache.
+ *
+ * The cache is a hash table with an LRU list, bounded at DNS_MAX_ENTRIES
+ * (least recently used answered entries go first) and DNS_MAX_PENDING
+ * queries in flight (past that a lookup fails at once as DNS_ERROR,
+ * counted as overload): memory, sockets and work stay bounded whatever the
+ * load. Answers live for their TTL clamped by the caller's bounds; a
+ * negative answer for the lower bound; failures are not cached. A pending
+ * entry is shared by every concurrent lookup of the same name.
+ *
+ * A lookups are parsed here; for other types (TXT, AAAA, MX, PTR for SPF)
+ * the reply itself is kept and handed out, for the caller to parse with
+ * c-ares' parsers while it holds the handle; those live for the lower TTL
+ * bound (c-ares 1.18 does not report their TTLs).
+ *
+ * Failure: dns_start() reports why it could not start; afterwards every
+ * problem becomes a dns_status in an answer, never an error to the caller.
+ */
+#include "autoconf.h"
+
+#include <arpa/nameser.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <ares.h>
+
+#include "log.h"
+#include "resolver.h"
+
+#define DNS_BUCKETS      16384
+#define DNS_MAX_ENTRIES  100000
+#define DNS_MAX_PENDING  4096
+#define DNS_MAX_SOCKS    64
+#define DNS_NAME_MAX     256
+#define DNS_PARSE_MAX    64
+
+struct dns_query {                    /* one cache entry; a handle points here */
+	struct dns_resolver *r;
+	char name[DNS_NAME_MAX];
+	int type;                         /* ns_t_a, ns_t_txt, ... */
+	unsigned hash;
+	struct dns_query *hnext;          /* bucket chain */
+	struct dns_query *lprev, *lnext;  /* LRU list, most recent first */
+	struct dns_query *qnext;          /* submission queue */
+	int refs;                         /* handles, plus one while in flight */
+	int in_table;
+	unsigned min_ttl, max_ttl;
+	time_t expires;                   /* CLOCK_MONOTONIC seconds */
+	pthread_cond_t done;
+	struct dns_answer ans;
+};
+
+struct dns_resolver {
+	pthread_mutex_t lock;             /* everything below but socks */
+	pthread_t thread;
+	int wake[2];
+	int stopping;
+	struct dns_query *buckets[DNS_BUCKETS];
+	struct dns_query *lru_head, *lru_tail;
+	struct dns_query *queue_head, *queue_tail;
+	struct dns_stats st;
+	ares_channel channel;             /* resolver thread only */
+	struct pollfd socks[DNS_MAX_SOCKS];
+	int nsocks;
+};
+
+static pthread_once_t ares_once = PTHREAD_ONCE_INIT;
+static int ares_init_status;
+
+static void
+ares_global_init(void)
+{
+	ares_init_status = ares_library_init(ARES_LIB_INIT_ALL);
+}
+
+static time_t
+now_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* dns_deadline - now + ms on the clock dns_wait uses */
+void
+dns_deadline(struct timespec *ts, unsigned ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+const char *
+dns_status_name(enum dns_status s)
+{
+	static const char *const names[] = {
+		"pending", "ok", "nxdomain", "servfail", "timeout", "error"
+	};
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+static unsigned
+hash_name(const char *s)
+{
+	unsigned h = 5381;
+
+	while (*s)
+		h = (h * 33) ^ (unsigned char)tolower((unsigned char)*s++);
+	return h;
+}
+
+/* ---- table and LRU, with r->lock held ---- */
+
+static void
+lru_unlink(struct dns_resolver *r, struct dns_query *q)
+{
+	if (q->lprev)
+		q->lprev->lnext = q->lnext;
+	else
+		r->lru_head = q->lnext;
+	if (q->lnext)
+		q->lnext->lprev = q->lprev;
+	else
+		r->lru_tail = q->lprev;
+	q->lprev = q->lnext = NULL;
+}
+
+static void
+lru_push(struct dns_resolver *r, struct dns_query *q)
+{
+	q->lnext = r->lru_head;
+	q->lprev = NULL;
+	if (r->lru_head)
+		r->lru_head->lprev = q;
+	r->lru_head = q;
+	if (r->lru_tail == NULL)
+		r->lru_tail = q;
+}
+
+static void
+entry_free(struct dns_query *q)
+{
+	pthread_cond_destroy(&q->done);
+	free((void *)q->ans.raw);
+	free(q);
+}
+
+/* detach - out of the table; freed now or by its last handle */
+static void
+detach(struct dns_resolver *r, struct dns_query *q)
+{
+	struct dns_query **pp = &r->buckets[q->hash % DNS_BUCKETS];
+
+	while (*pp && *pp != q)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = q->hnext;
+	lru_unlink(r, q);
+	q->in_table = 0;
+	r->st.entries--;
+	if (q->refs == 0)
+		entry_free(q);
+}
+
+/* evict - drop least recently used answered entries nobody holds */
+static void
+evict(struct dns_resolver *r)
+{
+	struct dns_query *q = r->lru_tail, *prev;
+	int scanned = 0;
+
+	while (r->st.entries > DNS_MAX_ENTRIES && q && scanned++ < 64) {
+		prev = q->lprev;
+		if (q->refs == 0 && q->ans.status != DNS_PENDING)
+			detach(r, q);
+		q = prev;
+	}
+}
+
+static struct dns_query *
+entry_new(struct dns_resolver *r, const char *name, int type, unsigned h, unsigned min_ttl,
+    unsigned max_ttl)
+{
+	struct dns_query *q = calloc(1, sizeof(*q));
+	pthread_condattr_t ca;
+
+	if (q == NULL)
+		return NULL;
+	q->r = r;
+	snprintf(q->name, sizeof(q->name), "%s", name);
+	q->type = type;
+	q->hash = h;
+	q->min_ttl = min_ttl;
+	q->max_ttl = max_ttl < min_ttl ? min_ttl : max_ttl;
+	q->ans.status = DNS_PENDING;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&q->done, &ca);
+	pthread_condattr_destroy(&ca);
+	return q;
+}
+
+/* dns_lookup_a - a handle on the A records of name */
+struct dns_query *
+dns_lookup_a(struct dns_resolver *r, const char *name, unsigned min_ttl, unsigned max_ttl)
+{
+	return dns_lookup(r, name, ns_t_a, min_ttl, max_ttl);
+}
+
+/*
+ * dns_lookup - a handle on the records of one type; never blocks.
+ * NULL only when memory ran out (dns_wait then reports DNS_ERROR).
+ */
+struct dns_query *
+dns_lookup(struct dns_resolver *r, const char *name, int type, unsigned min_ttl, unsigned max_ttl)
+{
+	unsigned h = hash_name(name) * 31 + (unsigned)type;
+	struct dns_query *q;
+	char one = 1;
+
+	pthread_mutex_lock(&r->lock);
+	r->st.lookups++;
+	for (q = r->buckets[h % DNS_BUCKETS]; q; q = q->hnext)
+		if (q->hash == h && q->type == type && strcasecmp(q->name, name) == 0)
+			break;
+	if (q && (q->ans.status == DNS_PENDING || now_sec() < q->expires)) {
+		q->refs++;
+		lru_unlink(r, q);
+		lru_push(r, q);
+		if (q->ans.status == DNS_PENDING)
+			r->st.shared++;
+		else
+			r->st.hits++;
+		pthread_mutex_unlock(&r->lock);
+		return q;
+	}
+	if (q)
+		detach(r, q);                 /* expired or failed: ask again */
+	if ((q = entry_new(r, name, type, h, min_ttl, max_ttl)) == NULL) {
+		pthread_mutex_unlock(&r->lock);
+		return NULL;
+	}
+	q->refs = 1;
+	if (r->st.pending >= DNS_MAX_PENDING || r->stopping) {
+		r->st.overload++;             /* answered at once, never cached */
+		q->ans.status = DNS_ERROR;
+		pthread_mutex_unlock(&r->lock);
+		return q;
+	}
+	q->refs++;                        /* the resolver's, until answered */
+	q->in_table = 1;
+	q->hnext = r->buckets[h % DNS_BUCKETS];
+	r->buckets[h % DNS_BUCKETS] = q;
+	lru_push(r, q);
+	r->st.entries++;
+	r->st.pending++;
+	r->st.queries++;
+	if (r->queue_tail)
+		r->queue_tail->qnext = q;
+	else
+		r->queue_head = q;
+	r->queue_tail = q;
+	evict(r);
+	pthread_mutex_unlock(&r->lock);
+	if (write(r->wake[1], &one, 1) < 0 && errno != EAGAIN)
+		log_msg(LOG_ERR, "resolver: wake-up: %s", strerror(errno));
+	return q;
+}
+
+/* dns_wait - the answer, or DNS_TIMEOUT once deadline passed (returns 0) */
+int
+dns_wait(struct dns_query *q, const struct timespec *deadline, struct dns_answer *out)
+{
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (q == NULL) {
+		out->status = DNS_ERROR;
+		return 1;
+	}
+	pthread_mutex_lock(&q->r->lock);
+	while (q->ans.status == DNS_PENDING && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&q->done, &q->r->lock, deadline);
+	if (q->ans.status == DNS_PENDING)
+		out->status = DNS_TIMEOUT;
+	else
+		*out = q->ans;
+	pthread_mutex_unlock(&q->r->lock);
+	return out->status != DNS_TIMEOUT || rc != ETIMEDOUT;
+}
+
+void
+dns_release(struct dns_query *q)
+{
+	struct dns_resolver *r;
+
+	if (q == NULL)
+		return;
+	r = q->r;
+	pthread_mutex_lock(&r->lock);
+	if (--q->refs == 0 && !q->in_table)
+		entry_free(q);
+	pthread_mutex_unlock(&r->lock);
+}
+
+void
+dns_get_stats(struct dns_resolver *r, struct dns_stats *s)
+{
+	pthread_mutex_lock(&r->lock);
+	*s = r->st;
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* ---- the resolver thread ---- */
+
+/* complete - with r->lock held: publish an answer and wake its waiters */
+static void
+complete(struct dns_resolver *r, struct dns_query *q, const struct dns_answer *a)
+{
+	unsigned ttl = a->ttl;
+
+	q->ans = *a;
+	if (a->status == DNS_OK && a->raw == NULL)
+		ttl = ttl < q->min_ttl ? q->min_ttl : ttl > q->max_ttl ? q->max_ttl : ttl;
+	else if (a->status == DNS_OK || a->status == DNS_NXDOMAIN)
+		ttl = q->min_ttl;                 /* raw answers, negative answers */
+	else
+		ttl = 0;                      /* failures are not cached */
+	q->ans.ttl = ttl;
+	q->ans.cached = 0;
+	q->expires = now_sec() + (time_t)ttl;
+	r->st.pending--;
+	pthread_cond_broadcast(&q->done);
+	if (--q->refs == 0 && !q->in_table)
+		entry_free(q);
+}
+
+/* parse - a DNS reply to an answer; other types than A keep the reply */
+static void
+parse(int type, int status, unsigned char *abuf, int alen, struct dns_answer *a)
+{
+	struct ares_addrttl at[DNS_PARSE_MAX];
+	int n = DNS_PARSE_MAX, i, rc;
+
+	memset(a, 0, sizeof(*a));
+	if (status == ARES_SUCCESS && type != ns_t_a) {
+		unsigned char *copy = alen > 0 ? malloc((size_t)alen) : NULL;
+
+		if (copy == NULL) {
+			a->status = DNS_ERROR;
+			return;
+		}
+		memcpy(copy, abuf, (size_t)alen);
+		a->raw = copy;
+		a->rawlen = alen;
+		a->status = DNS_OK;
+		return;
+	}
+	switch (status) {
+	case ARES_SUCCESS:
+		rc = ares_parse_a_reply(abuf, alen, NULL, at, &n);
+		if (rc == ARES_ENODATA || (rc == ARES_SUCCESS && n == 0)) {
+			a->status = DNS_NXDOMAIN;
+			return;
+		}
+		if (rc != ARES_SUCCESS) {
+			a->status = DNS_ERROR;
+			return;
+		}
+		a->status = DNS_OK;
+		a->ttl = (unsigned)-1;
+		for (i = 0; i < n; i++) {
+			if (i < DNS_MAX_A)
+				a->a[a->n++] = at[i].ipaddr;
+			else
+				a->dropped++;
+			if (at[i].ttl >= 0 && (unsigned)at[i].ttl < a->ttl)
+				a->ttl = (unsigned)at[i].ttl;
+		}
+		return;
+	case ARES_ENOTFOUND:
+	case ARES_ENODATA:
+		a->status = DNS_NXDOMAIN;
+		return;
+	case ARES_ESERVFAIL:
+		a->status = DNS_SERVFAIL;
+		return;
+	case ARES_ETIMEOUT:
+		a->status = DNS_TIMEOUT;
+		return;
+	default:
+		a->status = DNS_ERROR;
+	}
+}
+
+static void
+on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	struct dns_query *q = arg;
+	struct dns_resolver *r = q->r;
+	struct dns_answer a;
+
+	(void)timeouts;
+	parse(q->type, status, abuf, alen, &a);
+	pthread_mutex_lock(&r->lock);
+	complete(r, q, &a);
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* sock_state - c-ares tells which sockets to watch, and for what */
+static void
+sock_state(void *data, ares_socket_t fd, int readable, int writable)
+{
+	struct dns_resolver *r = data;
+	int i;
+
+	for (i = 0; i < r->nsocks && r->socks[i].fd != fd; i++)
+		;
+	if (!readable && !writable) {
+		if (i < r->nsocks)
+			r->socks[i] = r->socks[--r->nsocks];
+		return;
+	}
+	if (i == r->nsocks) {
+		if (r->nsocks == DNS_MAX_SOCKS) {
+			log_msg(LOG_ERR, "resolver: more than %d DNS sockets; ignoring one", DNS_MAX_SOCKS);
+			return;
+		}
+		r->nsocks++;
+	}
+	r->socks[i].fd = fd;
+	r->socks[i].events = (short)((readable ? POLLIN : 0) | (writable ? POLLOUT : 0));
+}
+
+/* submit - hand the queued entries to c-ares (never with r->lock held:
+ * c-ares may answer from inside ares_query) */
+static int
+submit(struct dns_resolver *r)
+{
+	struct dns_query *q, *next;
+	char buf[64];
+	int stopping;
+
+	while (read(r->wake[0], buf, sizeof(buf)) > 0)
+		;
+	pthread_mutex_lock(&r->lock);
+	q = r->queue_head;
+	r->queue_head = r->queue_tail = NULL;
+	stopping = r->stopping;
+	pthread_mutex_unlock(&r->lock);
+	for (; q; q = next) {
+		next = q->qnext;
+		q->qnext = NULL;
+		ares_query(r->channel, q->name, ns_c_in, q->type, on_answer, q);
+	}
+	return stopping;
+}
+
+static void *
+loop(void *arg)
+{
+	struct dns_resolver *r = arg;
+	struct pollfd pfd[DNS_MAX_SOCKS + 1];
+	struct timeval tv, *tvp;
+	int i, n, ms;
+
+	for (;;) {
+		pfd[0].fd = r->wake[0];
+		pfd[0].events = POLLIN;
+		for (n = 0; n < r->nsocks; n++)
+			pfd[n + 1] = r->socks[n];
+		tvp = ares_timeout(r->channel, NULL, &tv);
+		ms = tvp ? (int)(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000) : 1000;
+		if (poll(pfd, (nfds_t)n + 1, ms) < 0 && errno != EINTR)
+			log_msg(LOG_ERR, "resolver: poll: %s", strerror(errno));
+		if ((pfd[0].revents & POLLIN) && submit(r))
+			break;
+		for (i = 1; i <= n; i++) {
+			short ev = pfd[i].revents;
+
+			if (ev == 0)
+				continue;
+			ares_process_fd(r->channel,
+			    ev & (POLLIN | POLLERR | POLLHUP) ? pfd[i].fd : ARES_SOCKET_BAD,
+			    ev & POLLOUT ? pfd[i].fd : ARES_SOCKET_BAD);
+		}
+		ares_process_fd(r->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	}
+	ares_destroy(r->channel);         /* answers every query in flight as failed */
+	return NULL;
+}
+
+/*
+ * dns_start - a resolver using servers ("ip:port,[ip6]:port" or NULL for
+ * /etc/resolv.conf); one lookup gives up after about timeout_ms.
+ */
+struct dns_resolver *
+dns_start(const char *servers, unsigned timeout_ms, char *err, size_t errlen)
+{
+	struct dns_resolver *r;
+	struct ares_options o;
+	int rc;
+
+	pthread_once(&ares_once, ares_global_init);
+	if (ares_init_status != ARES_SUCCESS) {
+		snprintf(err, errlen, "c-ares: %s", ares_strerror(ares_init_status));
+		return NULL;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (pipe2(r->wake, O_NONBLOCK | O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		free(r);
+		return NULL;
+	}
+	memset(&o, 0, sizeof(o));
+	o.sock_state_cb = sock_state;
+	o.sock_state_cb_data = r;
+	o.timeout = (int)(timeout_ms / 3 > 100 ? timeout_ms / 3 : 100);  /* 2 tries: T + 2T */
+	o.tries = 2;
+	rc = ares_init_options(&r->channel, &o,
+	    ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES);
+	if (rc == ARES_SUCCESS && servers && *servers)
+		rc = ares_set_servers_ports_csv(r->channel, servers);
+	if (rc != ARES_SUCCESS) {
+		snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
+		if (r->channel)
+			ares_destroy(r->channel);
+		close(r->wake[0]);
+		close(r->wake[1]);
+		free(r);
+		return NULL;
+	}
+	pthread_mutex_init(&r->lock, NULL);
+	if ((rc = pthread_create(&r->thread, NULL, loop, r)) != 0) {
+		snprintf(err, errlen, "cannot start the resolver thread: %s", strerror(rc));
+		ares_destroy(r->channel);
+		close(r->wake[0]);
+		close(r->wake[1]);
+		pthread_mutex_destroy(&r->lock);
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* dns_stop - end the thread; call when no handle is held any more */
+void
+dns_stop(struct dns_resolver *r)
+{
+	struct dns_query *q, *next;
+	char one = 1;
+	int i;
+
+	if (r == NULL)
+		return;
+	pthread_mutex_lock(&r->lock);
+	r->stopping = 1;
+	pthread_mutex_unlock(&r->lock);
+	if (write(r->wake[1], &one, 1) < 0 && errno != EAGAIN)
+		log_msg(LOG_ERR, "resolver: wake-up: %s", strerror(errno));
+	pthread_join(r->thread, NULL);
+	pthread_mutex_lock(&r->lock);
+	for (q = r->queue_head; q; q = next) {    /* queued, never sent */
+		struct dns_answer a;
+
+		next = q->qnext;
+		memset(&a, 0, sizeof(a));
+		a.status = DNS_ERROR;
+		complete(r, q, &a);
+	}
+	for (i = 0; i < DNS_BUCKETS; i++)
+		for (q = r->buckets[i]; q; q = next) {
+			next = q->hnext;
+			q->in_table = 0;
+			if (q->refs == 0)
+				entry_free(q);
+		}
+	pthread_mutex_unlock(&r->lock);
+	close(r->wake[0]);
+	close(r->wake[1]);
+	pthread_mutex_destroy(&r->lock);
+	free(r);
+}

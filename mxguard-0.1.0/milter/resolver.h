@@ -1,0 +1,55 @@
+/*
+ * resolver.h - the one owner of c-ares: a thread with a poll loop, a TTL
+ * cache shared by every connection, and in-flight sharing (concurrent
+ * lookups of one name are one query).
+ */
+#ifndef RESOLVER_H
+#define RESOLVER_H
+
+#include <netinet/in.h>
+#include <time.h>
+
+#define DNS_MAX_A 16               /* A records kept per answer; more are counted */
+
+enum dns_status {
+	DNS_PENDING,                   /* not answered yet */
+	DNS_OK,                        /* one or more A records */
+	DNS_NXDOMAIN,                  /* no such name, or no A record */
+	DNS_SERVFAIL,                  /* the server failed */
+	DNS_TIMEOUT,                   /* no answer before the deadline */
+	DNS_ERROR                      /* refused, unreachable, malformed, overload */
+};
+
+struct dns_answer {
+	enum dns_status status;
+	int n;                         /* A records in a[] */
+	struct in_addr a[DNS_MAX_A];
+	unsigned dropped;              /* A records past DNS_MAX_A */
+	unsigned ttl;                  /* seconds, after clamping */
+	int cached;                    /* answered from the cache */
+	const unsigned char *raw;      /* other types: the DNS reply, valid until dns_release */
+	int rawlen;
+};
+
+struct dns_stats {
+	unsigned long lookups, hits, shared, queries, overload;
+	unsigned entries, pending;
+};
+
+struct dns_resolver;
+struct dns_query;
+
+struct dns_resolver *dns_start(const char *servers, unsigned timeout_ms,
+    char *err, size_t errlen);
+void dns_stop(struct dns_resolver *r);
+struct dns_query *dns_lookup_a(struct dns_resolver *r, const char *name,
+    unsigned min_ttl, unsigned max_ttl);
+struct dns_query *dns_lookup(struct dns_resolver *r, const char *name, int type,
+    unsigned min_ttl, unsigned max_ttl);
+int dns_wait(struct dns_query *q, const struct timespec *deadline, struct dns_answer *out);
+void dns_release(struct dns_query *q);
+void dns_get_stats(struct dns_resolver *r, struct dns_stats *s);
+const char *dns_status_name(enum dns_status s);
+void dns_deadline(struct timespec *ts, unsigned ms);
+
+#endif

@@ -1,0 +1,572 @@
+/*
+ * spf.c - SPF (RFC 7208) for the envelope sender, or the HELO name for the
+ * null sender, evaluated by libspf2.
+ *
+ * libspf2's DNS goes through a layer of ours (SPF_dns_server_t) over the
+ * shared resolver, so DNSServers and DNSTimeout govern SPF as they do
+ * DNSBLs, and one deadline bounds the whole check. The per-check state
+ * (deadline, lookup counts) is reached through a thread-local pointer: a
+ * libspf2 query runs synchronously on the calling thread.
+ *
+ * Debian 12's libspf2 1.2.10 lacks the upstream fix for CVE-2023-42118 (an
+ * underflow when a term's compiled data nearly fills its buffer) and
+ * abort()s on some internal errors. So every TXT record that says
+ * "v=spf1" passes spf_guard before libspf2 may see it: strict RFC 7208
+ * syntax, at most 40 terms, a term of at most 255 bytes with at most 8
+ * macros, transformer digits 1..128, c/r/t macros only in exp=. A record
+ * that fails is replaced by two bare "v=spf1" records (libspf2 stops at
+ * "multiple records", a path with no macro in it) and the result is forced
+ * to permerror with the reason. RFC 7208's limits are enforced here too:
+ * 10 DNS-querying terms (libspf2's own counter, set to 10) and 2 void
+ * lookups (counted in our layer, which then answers nothing and forces
+ * permerror). A lookup that fails or misses the deadline is temperror; a
+ * name that cannot exist in DNS (libspf2 1.2.10 expands %{l1r-} of a
+ * one-part local part to "", giving an empty label) is a nonexistent name,
+ * not a failure, so a sender cannot turn its own record into a deferral.
+ */
+#include "autoconf.h"
+
+#include <sys/types.h>
+#include <netinet/in.h>
+#include <arpa/nameser.h>
+#include <ctype.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <ares.h>
+#include <spf2/spf.h>
+#include <spf2/spf_dns.h>
+
+#include "log.h"
+#include "spf.h"
+
+#define GUARD_RECORD_MAX 2048
+#define GUARD_TERMS_MAX  40
+#define GUARD_TERM_MAX   255
+#define GUARD_MACROS_MAX 8
+#define LOOKUPS_MAX      40          /* every DNS lookup of one check, a backstop */
+
+struct ctx {
+	struct dns_resolver *dns;
+	struct timespec deadline;
+	unsigned lookups, voids;
+	int first_done;                   /* the first TXT (the sender's record) was asked */
+	char why[160];                    /* "domain: reason", at most 40 + 2 + 100 */
+};
+
+static __thread struct ctx *cur;
+
+const char *
+spf_res_name(enum spf_res r)
+{
+	static const char *const n[] = {
+		"-", "pass", "fail", "softfail", "neutral", "none", "permerror", "temperror"
+	};
+	return (unsigned)r < sizeof(n) / sizeof(n[0]) ? n[r] : "?";
+}
+
+/* ---- the guard (pure) ---- */
+
+/* macro_string - RFC 7208 7.1 macro-string; counts macros; exp allows c, r, t */
+static const char *
+macro_string(const char *s, size_t n, int exp, unsigned *macros)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x21 || c > 0x7e)
+			return "character outside printable ASCII";
+		if (c != '%') {
+			i++;
+			continue;
+		}
+		if (++i >= n)
+			return "lone % at the end";
+		if (s[i] == '%' || s[i] == '_' || s[i] == '-') {
+			i++;
+			continue;
+		}
+		if (s[i] != '{')
+			return "% not followed by {, %, _ or -";
+		if (++*macros > GUARD_MACROS_MAX)
+			return "too many macros in one term";
+		if (++i >= n)
+			return "unterminated macro";
+		c = (unsigned char)tolower((unsigned char)s[i]);
+		if (!strchr("slodiphv", c) && !(exp && strchr("crt", c)))
+			return "bad macro letter";
+		i++;
+		if (i < n && isdigit((unsigned char)s[i])) {
+			unsigned num = 0;
+
+			while (i < n && isdigit((unsigned char)s[i]) && num <= 128)
+				num = num * 10 + (unsigned)(s[i++] - '0');
+			if (num == 0 || num > 128)
+				return "macro transformer out of range (1..128)";
+		}
+		if (i < n && (s[i] == 'r' || s[i] == 'R'))
+			i++;
+		while (i < n && strchr(".-+,/_=", s[i]))
+			i++;
+		if (i >= n || s[i] != '}')
+			return "malformed macro";
+		i++;
+	}
+	return NULL;
+}
+
+/* cidr_ok - "/n" (and for a/mx "//m") with n within the family's bits */
+static int
+cidr_ok(const char *p, size_t n, int dual)
+{
+	size_t i = 0;
+	int rounds = 0;
+
+	while (i < n) {
+		unsigned v = 0, digits = 0, max = 32;
+
+		if (p[i] != '/')
+			return 0;
+		i++;
+		if (i < n && p[i] == '/') {
+			if (!dual)
+				return 0;
+			i++;
+			max = 128;
+		}
+		while (i < n && isdigit((unsigned char)p[i]) && digits < 4) {
+			v = v * 10 + (unsigned)(p[i++] - '0');
+			digits++;
+		}
+		if (digits == 0 || v > max || ++rounds > 2)
+			return 0;
+	}
+	return 1;
+}
+
+/* term - one directive or modifier */
+static const char *
+term(const char *t, size_t n, int *redirects, int *exps)
+{
+	static const char *const mechs[] = { "all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists" };
+	unsigned macros = 0;
+	size_t name, i;
+	const char *eq;
+	char buf[GUARD_TERM_MAX + 1];
+
+	if (n > GUARD_TERM_MAX)
+		return "term too long";
+	memcpy(buf, t, n);
+	buf[n] = 0;
+	t = buf;                        /* from here on, a NUL-terminated copy */
+	eq = memchr(t, '=', n);
+	name = strcspn(buf, ":/=");
+	if (eq && (size_t)(eq - t) == name) {              /* modifier */
+		if (name == 0 || !isalpha((unsigned char)t[0]))
+			return "bad modifier name";
+		for (i = 0; i < name; i++)
+			if (!isalnum((unsigned char)t[i]) && !strchr("-_.", t[i]))
+				return "bad modifier name";
+		if (name == 8 && strncasecmp(t, "redirect", 8) == 0 && ++*redirects > 1)
+			return "redirect= twice";
+		if (name == 3 && strncasecmp(t, "exp", 3) == 0 && ++*exps > 1)
+			return "exp= twice";
+		return macro_string(eq + 1, n - name - 1, name == 3 && strncasecmp(t, "exp", 3) == 0, &macros);
+	}
+	if (strchr("+-~?", t[0])) {
+		t++;
+		n--;
+		name = strcspn(t, ":/=");
+	}
+	for (i = 0; i < sizeof(mechs) / sizeof(mechs[0]); i++)
+		if (strlen(mechs[i]) == name && strncasecmp(t, mechs[i], name) == 0)
+			break;
+	if (i == sizeof(mechs) / sizeof(mechs[0]))
+		return "unknown mechanism";
+	if (i == 5 || i == 6) {                            /* ip4 / ip6 */
+		struct addr a;
+		char ip[64];
+		size_t al;
+
+		if (t[name] != ':')
+			return "ip4/ip6 without an address";
+		al = strcspn(t + name + 1, "/");
+		if (al == 0 || al >= sizeof(ip) || name + 1 + al > n)
+			return "bad address";
+		memcpy(ip, t + name + 1, al);
+		ip[al] = 0;
+		if (addr_parse(ip, &a) < 0 || (i == 5) != (strchr(ip, ':') == NULL))
+			return "bad address";
+		if (name + 1 + al < n && !cidr_ok(t + name + 1 + al, n - name - 1 - al, 0))
+			return "bad prefix length";
+		if (i == 5 && name + 1 + al < n && strtol(t + name + 2 + al, NULL, 10) > 32)
+			return "bad prefix length";
+		return NULL;
+	}
+	if (i == 0)
+		return n == name ? NULL : "all takes no argument";
+	if (t[name] == ':') {
+		size_t dl = strcspn(t + name + 1, "/");
+
+		if (dl == 0)
+			return "empty domain";
+		if (i != 2 && i != 3 && name + 1 + dl != n)
+			return "prefix length on a mechanism without one";
+		if (macro_string(t + name + 1, dl, 0, &macros) != NULL)
+			return macro_string(t + name + 1, dl, 0, &macros);
+		name += 1 + dl;
+	} else if (i == 1 || i == 7) {
+		return "include/exists without a domain";
+	}
+	if (name < n && ((i != 2 && i != 3) || !cidr_ok(t + name, n - name, 1)))
+		return "bad prefix length";
+	return NULL;
+}
+
+/* spf_guard - 0 when record is safe to hand to libspf2, else -1 and why */
+int
+spf_guard(const char *record, char *why, size_t wsize)
+{
+	size_t len = strlen(record), i = 6, n;
+	int terms = 0, redirects = 0, exps = 0;
+	const char *bad;
+
+	if (len > GUARD_RECORD_MAX) {
+		snprintf(why, wsize, "record longer than %d bytes", GUARD_RECORD_MAX);
+		return -1;
+	}
+	if (strncasecmp(record, "v=spf1", 6) != 0 || (record[6] != 0 && record[6] != ' ')) {
+		snprintf(why, wsize, "not an SPF record");
+		return -1;
+	}
+	while (i < len) {
+		while (i < len && record[i] == ' ')
+			i++;
+		if (i >= len)
+			break;
+		n = strcspn(record + i, " ");
+		if (++terms > GUARD_TERMS_MAX) {
+			snprintf(why, wsize, "more than %d terms", GUARD_TERMS_MAX);
+			return -1;
+		}
+		if ((bad = term(record + i, n, &redirects, &exps)) != NULL) {
+			snprintf(why, wsize, "%s in \"%.40s\"", bad, record + i);
+			return -1;
+		}
+		i += n;
+	}
+	return 0;
+}
+
+/* ---- our DNS layer under libspf2 ---- */
+
+/* add_rr - one more record into an SPF_dns_rr_t */
+static int
+add_rr(SPF_dns_rr_t *rr, const void *data, size_t len, int text)
+{
+	if (SPF_dns_rr_buf_realloc(rr, rr->num_rr, len + (text ? 1 : 0)) != SPF_E_SUCCESS)
+		return -1;
+	memcpy(rr->rr[rr->num_rr], data, len);
+	if (text)
+		((char *)rr->rr[rr->num_rr])[len] = 0;
+	rr->num_rr++;
+	return 0;
+}
+
+/* fill - parse our resolver's reply into libspf2's form; -1 on a bad reply */
+static int
+fill(SPF_dns_rr_t *rr, ns_type type, const struct dns_answer *ans, const char *domain)
+{
+	int i, rc = -1;
+
+	switch (type) {
+	case ns_t_a:
+		for (i = 0; i < ans->n; i++)
+			if (add_rr(rr, &ans->a[i], sizeof(ans->a[i]), 0) < 0)
+				return -1;
+		return 0;
+	case ns_t_aaaa: {
+		struct ares_addr6ttl at[16];
+		int n = 16;
+
+		if (ares_parse_aaaa_reply(ans->raw, ans->rawlen, NULL, at, &n) != ARES_SUCCESS)
+			return n == 0 ? 0 : -1;
+		for (i = 0; i < n; i++)
+			if (add_rr(rr, &at[i].ip6addr, 16, 0) < 0)
+				return -1;
+		return 0;
+	}
+	case ns_t_txt: {
+		struct ares_txt_ext *txt = NULL, *t;
+		char rec[GUARD_RECORD_MAX + 1];
+		size_t len = 0;
+		int too_long = 0;
+
+		if (ares_parse_txt_reply_ext(ans->raw, ans->rawlen, &txt) != ARES_SUCCESS)
+			return -1;
+		rc = 0;
+		for (t = txt; t && rc == 0; t = t->next) {
+			if (t->record_start && len + too_long > 0) {
+				rec[len] = 0;
+				rc = add_rr(rr, rec, len, 1);
+				len = 0;
+				too_long = 0;
+			}
+			if (len + t->length > GUARD_RECORD_MAX)
+				too_long = 1;
+			else {
+				memcpy(rec + len, t->txt, t->length);
+				len += t->length;
+			}
+		}
+		if (rc == 0 && len + too_long > 0)
+			rc = add_rr(rr, too_long ? "v=spf1 <too long>" : (rec[len] = 0, rec),
+			    too_long ? 17 : len, 1);
+		ares_free_data(txt);
+		/* the guard: a hostile SPF record never reaches libspf2 */
+		for (i = 0; rc == 0 && i < rr->num_rr; i++) {
+			const char *r = (const char *)rr->rr[i];
+			char why[140];
+
+			if (strncasecmp(r, "v=spf1", 6) == 0 && (r[6] == 0 || r[6] == ' ')
+			    && spf_guard(r, why, sizeof(why)) < 0) {
+				snprintf(cur->why, sizeof(cur->why), "%.40s: %.100s", domain, why);
+				rr->num_rr = 0;
+				rc = add_rr(rr, "v=spf1", 6, 1) | add_rr(rr, "v=spf1", 6, 1);
+				break;
+			}
+		}
+		return rc;
+	}
+	case ns_t_mx: {
+		struct ares_mx_reply *mx = NULL, *m;
+
+		if (ares_parse_mx_reply(ans->raw, ans->rawlen, &mx) != ARES_SUCCESS)
+			return -1;
+		rc = 0;
+		for (m = mx; m && rc == 0 && rr->num_rr < 20; m = m->next)
+			rc = add_rr(rr, m->host, strlen(m->host), 1);
+		ares_free_data(mx);
+		return rc;
+	}
+	case ns_t_ptr: {
+		struct hostent *he = NULL;
+
+		if (ares_parse_ptr_reply(ans->raw, ans->rawlen, NULL, 0, AF_INET, &he) != ARES_SUCCESS)
+			return -1;
+		rc = 0;
+		for (i = 0; he->h_aliases[i] && rc == 0 && i < 10; i++)
+			rc = add_rr(rr, he->h_aliases[i], strlen(he->h_aliases[i]), 1);
+		if (rc == 0 && rr->num_rr == 0)
+			rc = add_rr(rr, he->h_name, strlen(he->h_name), 1);
+		ares_free_hostent(he);
+		return rc;
+	}
+	default:
+		return 0;
+	}
+}
+
+/* name_ok - could this name exist in DNS? no empty label, labels <= 63, <= 253 */
+static int
+name_ok(const char *d)
+{
+	size_t len = strlen(d), label = 0, i;
+
+	if (len > 0 && d[len - 1] == '.')
+		len--;
+	if (len == 0 || len > 253)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (d[i] == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+		} else if (++label > 63 || (unsigned char)d[i] <= 0x20 || (unsigned char)d[i] >= 0x7f)
+			return 0;
+	}
+	return label > 0;
+}
+
+static SPF_dns_rr_t *
+lookup(SPF_dns_server_t *srv, const char *domain, ns_type type, int should_cache)
+{
+	struct ctx *c = cur;
+	struct dns_query *q;
+	struct dns_answer ans;
+	SPF_dns_rr_t *rr;
+	int first;
+
+	(void)should_cache;
+	if (c == NULL)
+		return SPF_dns_rr_new_init(srv, domain, type, 0, TRY_AGAIN);
+	if (type == ns_t_spf)              /* RR type 99, retired by RFC 7208: not asked */
+		return SPF_dns_rr_new_init(srv, domain, type, 0, NO_DATA);
+	first = !c->first_done && type == ns_t_txt;
+	c->first_done = 1;
+	if (c->voids > 2 || c->why[0])                     /* already decided: permerror */
+		return SPF_dns_rr_new_init(srv, domain, type, 0, NO_DATA);
+	if (!name_ok(domain)) {           /* e.g. a macro expanded to an empty label */
+		if (!first && ++c->voids > 2)
+			snprintf(c->why, sizeof(c->why), "more than 2 void lookups");
+		return SPF_dns_rr_new_init(srv, domain, type, 0, HOST_NOT_FOUND);
+	}
+	if (++c->lookups > LOOKUPS_MAX) {
+		snprintf(c->why, sizeof(c->why), "more than %d DNS lookups", LOOKUPS_MAX);
+		return SPF_dns_rr_new_init(srv, domain, type, 0, NO_DATA);
+	}
+	q = dns_lookup(c->dns, domain, type, 60, 3600);
+	dns_wait(q, &c->deadline, &ans);
+	if (log_enabled(LOG_DEBUG)) {
+		char name[300];
+
+		log_quote(name, sizeof(name), domain);
+		log_msg(LOG_DEBUG, "spf lookup %s type %d: %s", name, (int)type, dns_status_name(ans.status));
+	}
+	switch (ans.status) {
+	case DNS_OK:
+		rr = SPF_dns_rr_new_init(srv, domain, type, (int)ans.ttl, NETDB_SUCCESS);
+		if (rr && fill(rr, type, &ans, domain) < 0) {
+			SPF_dns_rr_free(rr);
+			rr = SPF_dns_rr_new_init(srv, domain, type, 0, TRY_AGAIN);
+		}
+		if (rr && rr->num_rr == 0 && !first && ++c->voids > 2)
+			snprintf(c->why, sizeof(c->why), "more than 2 void lookups");
+		break;
+	case DNS_NXDOMAIN:
+		if (!first && ++c->voids > 2)
+			snprintf(c->why, sizeof(c->why), "more than 2 void lookups");
+		rr = SPF_dns_rr_new_init(srv, domain, type, 0, HOST_NOT_FOUND);
+		break;
+	default:
+		rr = SPF_dns_rr_new_init(srv, domain, type, 0, TRY_AGAIN);
+		break;
+	}
+	dns_release(q);
+	return rr;
+}
+
+/* ---- libspf2 must not print or abort on its own ---- */
+
+static void
+quiet(const char *file, int line, const char *msg)
+{
+	(void)file;
+	(void)line;
+	log_msg(LOG_DEBUG, "libspf2: %s", msg);
+}
+
+static void __attribute__((noreturn))
+fatal_spf(const char *file, int line, const char *msg)
+{
+	log_msg(LOG_ERR, "libspf2 internal error at %s:%d: %s; aborting", file, line, msg);
+	abort();
+}
+
+void
+spf_init(void)
+{
+	SPF_error_handler = fatal_spf;
+	SPF_warning_handler = quiet;
+	SPF_info_handler = quiet;
+	SPF_debug_handler = quiet;
+}
+
+static enum spf_res
+map(SPF_result_t r)
+{
+	switch (r) {
+	case SPF_RESULT_PASS: return SPF_R_PASS;
+	case SPF_RESULT_FAIL: return SPF_R_FAIL;
+	case SPF_RESULT_SOFTFAIL: return SPF_R_SOFTFAIL;
+	case SPF_RESULT_NEUTRAL: return SPF_R_NEUTRAL;
+	case SPF_RESULT_NONE: return SPF_R_NONE;
+	case SPF_RESULT_TEMPERROR: return SPF_R_TEMPERROR;
+	default: return SPF_R_PERMERROR;
+	}
+}
+
+/* spf_check - evaluate SPF for one client and sender; never fails, never past the deadline */
+void
+spf_check(const struct spf_query *qr, struct spf_result *res)
+{
+	SPF_dns_server_t *dns = calloc(1, sizeof(*dns));
+	SPF_server_t *srv = NULL;
+	SPF_request_t *req = NULL;
+	SPF_response_t *resp = NULL;
+	struct ctx c;
+	SPF_errcode_t err;
+	const char *from = qr->from, *at;
+	char addr[INET6_ADDRSTRLEN];
+
+	memset(res, 0, sizeof(*res));
+	memset(&c, 0, sizeof(c));
+	res->res = SPF_R_TEMPERROR;
+	if (*from == '<')
+		from++;
+	at = strrchr(from, '@');
+	snprintf(res->domain, sizeof(res->domain), "%.*s",
+	    (int)strcspn(at ? at + 1 : qr->helo, ">"), at ? at + 1 : qr->helo);
+	if (dns == NULL || (srv = SPF_server_new_dns(dns, 0)) == NULL
+	    || (req = SPF_request_new(srv)) == NULL) {
+		snprintf(res->why, sizeof(res->why), "out of memory");
+		goto out;
+	}
+	dns->lookup = lookup;
+	dns->name = "mxguard";
+	SPF_server_set_rec_dom(srv, qr->receiver);
+	SPF_server_set_max_dns_mech(srv, 10);
+	SPF_server_set_max_dns_mx(srv, 10);
+	SPF_server_set_max_dns_ptr(srv, 10);
+	addr_str(qr->client, addr, sizeof(addr));
+	if ((qr->client->family == AF_INET ? SPF_request_set_ipv4_str(req, addr)
+	    : SPF_request_set_ipv6_str(req, addr)) != SPF_E_SUCCESS
+	    || SPF_request_set_helo_dom(req, qr->helo[0] ? qr->helo : "unknown") != SPF_E_SUCCESS) {
+		res->res = SPF_R_PERMERROR;
+		snprintf(res->why, sizeof(res->why), "bad client address or HELO");
+		goto out;
+	}
+	if (at) {
+		char envfrom[MXG_ADDR_MAX];
+
+		snprintf(envfrom, sizeof(envfrom), "%.*s", (int)strcspn(from, ">"), from);
+		SPF_request_set_env_from(req, envfrom);
+	}
+	c.dns = qr->dns;
+	dns_deadline(&c.deadline, qr->timeout_ms);
+	cur = &c;
+	err = SPF_request_query_mailfrom(req, &resp);
+	cur = NULL;
+	if (err != SPF_E_SUCCESS)
+		log_msg(LOG_DEBUG, "spf for %s: libspf2 query: %s (result %d)", res->domain,
+		    SPF_strerror(err), resp ? (int)SPF_response_result(resp) : -1);
+	if (resp == NULL)
+		goto out;
+	res->res = SPF_response_result(resp) == SPF_RESULT_INVALID
+	    ? (err == SPF_E_DNS_ERROR ? SPF_R_TEMPERROR : SPF_R_PERMERROR)   /* libspf2 gave up */
+	    : map(SPF_response_result(resp));
+	if (c.why[0]) {
+		res->res = SPF_R_PERMERROR;
+		snprintf(res->why, sizeof(res->why), "%s", c.why);
+	}
+	if (res->res == SPF_R_PERMERROR || res->res == SPF_R_TEMPERROR || c.why[0]) {
+		snprintf(res->header, sizeof(res->header), "%s (%s: %s) client-ip=%s; helo=%.100s;",
+		    spf_res_name(res->res), qr->receiver, c.why[0] ? c.why
+		    : res->res == SPF_R_TEMPERROR ? "DNS lookups failed" : "invalid SPF record",
+		    addr, qr->helo);
+	} else if (SPF_response_get_received_spf_value(resp))
+		snprintf(res->header, sizeof(res->header), "%s", SPF_response_get_received_spf_value(resp));
+out:
+	if (resp)
+		SPF_response_free(resp);
+	if (req)
+		SPF_request_free(req);
+	if (srv)
+		SPF_server_free(srv);              /* frees dns: its destroy is NULL, so we do */
+	free(dns);
+}

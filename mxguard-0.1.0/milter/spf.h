@@ -1,0 +1,40 @@
+/*
+ * spf.h - SPF at MAIL FROM with libspf2, its DNS through our resolver, and
+ * a guard that keeps hostile records away from libspf2.
+ */
+#ifndef SPF_H
+#define SPF_H
+
+#include <stddef.h>
+
+#include "addr.h"
+#include "mxguard.h"
+#include "resolver.h"
+
+enum spf_res {
+	SPF_NOT_CHECKED, SPF_R_PASS, SPF_R_FAIL, SPF_R_SOFTFAIL, SPF_R_NEUTRAL,
+	SPF_R_NONE, SPF_R_PERMERROR, SPF_R_TEMPERROR
+};
+
+struct spf_result {
+	enum spf_res res;
+	char domain[MXG_NAME_MAX];       /* the identity's domain */
+	char header[1024];               /* Received-SPF: value */
+	char why[160];                   /* guard or limit that forced permerror, "" */
+};
+
+struct spf_query {
+	struct dns_resolver *dns;
+	const struct addr *client;
+	const char *helo;
+	const char *from;                /* envelope sender, "<>" or "" for the null sender */
+	const char *receiver;            /* this host's name, for Received-SPF */
+	unsigned timeout_ms;
+};
+
+int spf_guard(const char *record, char *why, size_t wsize);
+void spf_check(const struct spf_query *q, struct spf_result *r);
+const char *spf_res_name(enum spf_res r);
+void spf_init(void);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * textfile.h - bounded reading of line-oriented text files (the config and
+ * the whitelist source) with line numbers for FILE:LINE messages.
+ */
+#ifndef TEXTFILE_H
+#define TEXTFILE_H
+
+#include <stdio.h>
+
+struct tf {
+	FILE *fp;
+	const char *path;
+	unsigned line;
+};
+
+int tf_open(struct tf *t, const char *path);
+void tf_close(struct tf *t);
+int tf_next(struct tf *t, char *buf, size_t size, const char **bad);
+char *tf_uncomment(char *s);
+char *tf_token(char **cursor);
+char *tf_item(char **cursor);
+
+#endif

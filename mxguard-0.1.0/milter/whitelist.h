@@ -1,0 +1,57 @@
+/*
+ * whitelist.h - the trusted-peer whitelist: its CDB layout (shared with the
+ * compiler) and thread-safe lookups that follow a replaced file.
+ */
+#ifndef WHITELIST_H
+#define WHITELIST_H
+
+#include "addr.h"
+#include "mxguard.h"
+
+/* CDB layout. Keys: '4' addr[4] len | '6' addr[16] len | 'H' name | 'D' .domain;
+ * values: kind byte ('O' or 'R') + canonical entry text. One header record
+ * (WL_META_KEY) holds the magic, the prefix lengths present, the count and a
+ * checksum of all entries, so a damaged file is refused, not half believed. */
+#define WL_META_KEY     "\0mxguard-wl"
+#define WL_META_KEYLEN  11
+#define WL_MAGIC        "MXGWL1"
+#define WL_MAGICLEN     6
+#define WL_META_LEN     (WL_MAGICLEN + 5 + 17 + 4 + 8)
+#define WL_KEY_MAX      (MXG_NAME_MAX + 2)
+
+enum wl_kind { WL_OK = 'O', WL_RELAY = 'R' };
+
+struct wl_meta {
+	unsigned char v4[5];        /* bit n set: a /n IPv4 entry exists */
+	unsigned char v6[17];       /* same for IPv6 */
+	unsigned count;             /* entries, header not counted */
+	unsigned long long sum;     /* wl_sum over every entry, in file order */
+};
+
+struct wl_entry {
+	int kind;                   /* WL_OK or WL_RELAY */
+	char text[MXG_ENTRY_MAX];   /* canonical entry, e.g. 192.0.2.0/24 */
+	unsigned probes;            /* CDB probes the lookup cost */
+};
+
+struct wl;
+
+/* layout helpers, shared with wlcompile.c */
+size_t wl_key_net(const struct addr *net, int len, unsigned char *key);
+size_t wl_key_name(int type, const char *name, unsigned char *key);
+void wl_meta_pack(const struct wl_meta *m, unsigned char *buf);
+unsigned long long wl_sum(unsigned long long sum, const unsigned char *p, size_t n);
+int wl_name_valid(const char *name);
+int wl_name_canon(const char *in, char *out, size_t size);
+const char *wl_kind_name(int kind);
+int wl_kind_parse(const char *word);
+
+struct wl *wl_open(const char *path, char *err, size_t errlen);
+void wl_close(struct wl *wl);
+const char *wl_path(const struct wl *wl);
+unsigned wl_count(struct wl *wl);
+int wl_match_addr(struct wl *wl, const struct addr *a, struct wl_entry *e);
+int wl_match_name(struct wl *wl, const char *name, struct wl_entry *e);
+int wl_walk(struct wl *wl, void (*fn)(const struct wl_entry *, void *), void *arg);
+
+#endif

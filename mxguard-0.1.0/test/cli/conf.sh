@@ -1,0 +1,72 @@
+#!/bin/bash
+# cli/conf.sh - mxguard -n, -V, -h, and what start-up does with privileges,
+# the socket mode and the pid file.
+set -u
+. "$(dirname "$0")/../tap.sh"
+D=$(mktemp -d /tmp/mxg-conf.XXXXXX)
+chmod 755 "$D"
+trap 'mxg_stop; rm -rf "$D"' EXIT
+
+printf 'Socket unix:%s/s.sock\nSyslog no\nLogLevel debug\n' "$D" > "$D/good.conf"
+out=$("$MXGUARD" -n -c "$D/good.conf" 2>&1); rc=$?
+if [ $rc = 0 ] && [ -z "$out" ]; then tap_ok "-n on a valid file: exit 0, no output"
+else tap_fail "-n on a valid file: exit 0, no output" "rc=$rc" "$out"; fi
+
+printf 'Socket unix:/x\nFrobnicate yes\nMode strict\nWhitelist %s/nope.cdb\n' "$D" > "$D/bad.conf"
+out=$("$MXGUARD" -n -c "$D/bad.conf" 2>&1); rc=$?
+if [ $rc = 1 ] && [ "$out" = "$D/bad.conf:2: unknown key \"Frobnicate\"
+$D/bad.conf:3: Mode: bad value \"strict\" (expected enforce or monitor)" ]; then
+	tap_ok "-n on a bad file: one FILE:LINE line per problem, exit 1"
+else
+	tap_fail "-n on a bad file: one FILE:LINE line per problem, exit 1" "rc=$rc" "$out"
+fi
+printf 'Whitelist %s/nope.cdb\n' "$D" > "$D/nowl.conf"
+out=$("$MXGUARD" -n -c "$D/nowl.conf" 2>&1); rc=$?
+if [ $rc = 1 ] && [ "$out" = "$D/nowl.conf:1: Whitelist $D/nope.cdb: No such file or directory" ]; then
+	tap_ok "-n names a missing whitelist at its line"
+else tap_fail "-n names a missing whitelist at its line" "rc=$rc" "$out"; fi
+out=$("$MXGUARD" -n -c "$D/absent.conf" 2>&1); rc=$?
+if [ $rc = 1 ] && [ "$out" = "$D/absent.conf: cannot open: No such file or directory" ]; then
+	tap_ok "-n names a missing configuration file"
+else tap_fail "-n names a missing configuration file" "rc=$rc" "$out"; fi
+tap_check "-p overrides Socket (bad -p value fails at start)" sh -c "! '$MXGUARD' -f -c '$D/good.conf' -p unix:/nonexistent-dir/x.sock 2>/dev/null"
+tap_check "-V prints the version" sh -c "'$MXGUARD' -V | grep -q '^mxguard [0-9]'"
+tap_check "-h prints usage" sh -c "'$MXGUARD' -h | grep -q '^usage: mxguard'"
+out=$("$MXGUARD" -x 2>&1); rc=$?
+if [ $rc = 1 ] && printf '%s' "$out" | grep -q "usage:"; then tap_ok "unknown option: usage, exit 1"
+else tap_fail "unknown option: usage, exit 1" "rc=$rc" "$out"; fi
+
+if [ "$(id -u)" = 0 ]; then
+	printf 'Socket unix:%s/p.sock\nSyslog no\nUserID nobody:nogroup\nUMask 007\nPidFile %s/p.pid\n' "$D" "$D" > "$D/priv.conf"
+	if mxg_start "$D/priv.conf" "$D/priv.log"; then
+		uid=$(awk '/^Uid:/ {print $2 ":" $3 ":" $4 ":" $5}' "/proc/$MXG_PID/status")
+		gid=$(awk '/^Gid:/ {print $2 ":" $3 ":" $4 ":" $5}' "/proc/$MXG_PID/status")
+		groups=$(awk '/^Groups:/ {print $2}' "/proc/$MXG_PID/status")
+		nobody=$(id -u nobody); nogroup=$(getent group nogroup | cut -d: -f3)
+		tap_check "UserID: every uid is nobody after start" test "$uid" = "$nobody:$nobody:$nobody:$nobody"
+		tap_check "UserID: every gid is nogroup, no supplementary root group" \
+			test "$gid:$groups" = "$nogroup:$nogroup:$nogroup:$nogroup:$nogroup"
+		tap_check "socket is owned by UserID" test "$(stat -c %U:%G "$D/p.sock")" = "nobody:nogroup"
+		tap_check "socket mode follows UMask 007" test "$(stat -c %a "$D/p.sock")" = 770
+		tap_check "pid file written with the pid, mode 644" test "$(cat "$D/p.pid"):$(stat -c %a "$D/p.pid")" = "$MXG_PID:644"
+		tap_check "no root warning when UserID is set" sh -c "! grep -q 'running as root' '$D/priv.log'"
+		mxg_stop
+	else
+		tap_fail "daemon starts with UserID nobody:nogroup" "$(cat "$D/priv.log")"
+	fi
+	ln -s /etc/passwd-not-here "$D/link.pid"
+	printf 'Socket unix:%s/l.sock\nSyslog no\nPidFile %s/link.pid\n' "$D" "$D" > "$D/link.conf"
+	out=$(timeout 5 "$MXGUARD" -f -c "$D/link.conf" 2>&1); rc=$?
+	if [ $rc = 1 ] && printf '%s' "$out" | grep -q "PidFile $D/link.pid: Too many levels of symbolic links"; then
+		tap_ok "pid file path that is a symlink is refused"
+	else tap_fail "pid file path that is a symlink is refused" "rc=$rc" "$out"; fi
+	printf 'Socket unix:%s/r.sock\nSyslog no\n' "$D" > "$D/root.conf"
+	if mxg_start "$D/root.conf" "$D/root.log"; then
+		tap_check "running as root without UserID logs a warning" grep -q "running as root: set UserID" "$D/root.log"
+		mxg_stop
+	else tap_fail "daemon starts as root" "$(cat "$D/root.log")"; fi
+else
+	echo "# not root: privilege tests need root"
+	tap_fail "privilege tests need root (run the suite as root, as CI does)"
+fi
+tap_done

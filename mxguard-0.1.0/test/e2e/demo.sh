@@ -1,0 +1,117 @@
+#!/bin/bash
+# e2e/demo.sh - the Quick start demo: a private Postfix with mxguard
+# attached, in its own network namespace on loopback; sample mail from
+# several clients goes through every decision mxguard makes so far, and a
+# table of what happened is printed with mxguard's log lines. Exits 0 when
+# every message got the decision it should, 1 otherwise.
+set -u
+. "$(dirname "$0")/lib.sh"
+e2e_enter_ns "$@"
+
+MX=127.0.0.10
+e2e_host 127.0.0.25 backup-mx.example.net
+e2e_host 127.0.0.66 mail.example.org
+e2e_host 127.0.0.99 spam.example.test
+
+# one DNS server for the demo: a blocklist that lists our own backup MX (the
+# classic false reject) and a spammer, and SPF records for the senders
+e2e_nsd demo.test <<'Z'
+24.0.0.127.bl IN A 127.0.0.2
+25.0.0.127.bl IN A 127.0.0.2
+99.0.0.127.bl IN A 127.0.0.2
+5.113.0.203.bl IN A 127.0.0.2
+good          IN TXT "v=spf1 ip4:127.0.0.0/8 -all"
+bank          IN TXT "v=spf1 ip4:192.0.2.0/24 -all"
+Z
+
+e2e_mxguard 'TrustedNetworks 127.0.0.88/32' 'DNSBL bl.demo.test' <<'WL'
+# trusted peers: our backup MX hosts
+127.0.0.24              OK      # backup MX by address
+backup-mx.example.net   OK      # backup MX by forward-confirmed name
+127.0.0.20              RELAY   # backup MX whose relayed mail is checked by origin
+WL
+pf_start mx "$MX" "$MXG_MILTER"
+
+echo "mxguard demo: Postfix on $MX:25 with mxguard attached (private network namespace)"
+echo
+printf '%-34s %-21s %-10s %-21s %s\n' "client" "expected" "SMTP" "mxguard" "delivered"
+printf '%-34s %-21s %-10s %-21s %s\n' "------" "--------" "----" "-------" "---------"
+bad=0 n=0
+# demo_send LABEL SRC "EXPECTED-ACTION EXPECTED-REASON" [swaks args]
+demo_send() {
+	local label=$1 src=$2 want=$3 rcpt smtp got line before; shift 3
+	n=$((n + 1)); rcpt="user$n@example.com"
+	local from=${DEMO_FROM:-sender$n@good.demo.test}
+	before=$(e2e_delivered mx)
+	e2e_send "$src" "$MX" "$from" "$rcpt" "$@"
+	smtp=$(grep -Eo '^<\*\* [0-9]{3}' "$E2E_DIR/last-send.log" | head -1 | cut -c5-)
+	smtp=${smtp:+$smtp refused}
+	smtp=${smtp:-250 queued}
+	wait_match "$MLOG" "from=<$from>" 10
+	line=$(grep -F "from=<$from>" "$MLOG" | tail -1 | sed 's/^[^ ]* //')
+	got=$(printf '%s' "$line" | sed -nE 's/.* action=([a-z]+) reason=([a-z-]+).*/\1 \2/p')
+	delivered_more() { [ "$(e2e_delivered mx)" -gt "$before" ]; }
+	case $want in accept*) e2e_wait_for 5 delivered_more ;; esac
+	printf '%-34s %-21s %-10s %-21s %s\n' "$label" "$want" "$smtp" "${got:-none}" \
+		"$([ "$(e2e_delivered mx)" -gt "$before" ] && echo yes || echo no)"
+	LINES+=("$line")
+	[ "$got" = "$want" ] || bad=$((bad + 1))
+}
+LINES=()
+demo_send "backup MX by IP, DNSBL-listed" 127.0.0.24 "accept whitelist"
+demo_send "backup MX by name, DNSBL-listed" 127.0.0.25 "accept whitelist"
+demo_send "spammer 127.0.0.99, DNSBL-listed" 127.0.0.99 "reject dnsbl"
+demo_send "spammer writing to postmaster@" 127.0.0.99 "accept dnsbl" --to postmaster@example.com
+demo_send "trusted network (127.0.0.88)" 127.0.0.88 "accept trusted"
+demo_send "SASL user alice (127.0.0.77)" 127.0.0.77 "accept authenticated" --xclient "LOGIN=alice"
+demo_send "plain client (127.0.0.66)" 127.0.0.66 "accept clean"
+demo_send "plain client, no rDNS (.77)" 127.0.0.77 "accept clean"
+# libspf2 passes every loopback client, so this one comes in as 198.51.100.66 (XCLIENT)
+DEMO_FROM=ceo@bank.demo.test demo_send "forged bank sender, 198.51.100.66" 127.0.0.66 "reject spf" \
+	--xclient ADDR=198.51.100.66
+
+# a RELAY backup MX hands over spam it accepted from a listed origin
+PF_MYHOSTNAME=backup2.example.net PF_EXTRA="virtual_mailbox_domains =
+relay_domains = example.com
+transport_maps = inline:{ example.com=smtp:[$MX]:25 }" pf_start backup 127.0.0.20
+n=$((n + 1))
+e2e_send 127.0.0.66 127.0.0.20 "sender$n@good.demo.test" "user$n@example.com" --xclient ADDR=203.0.113.5
+wait_match "$MLOG" "from=<sender$n@good.demo.test>" 15
+line=$(grep -F "from=<sender$n@good.demo.test>" "$MLOG" | tail -1 | sed 's/^[^ ]* //')
+got=$(printf '%s' "$line" | sed -nE 's/.* action=([a-z]+) reason=([a-z-]+).*/\1 \2/p')
+tagged() { grep -l '^X-Mxguard: reason=relay-origin origin=203\.0\.113\.5' "$E2E_DIR"/mx/mail/inbox/new/* >/dev/null 2>&1; }
+e2e_wait_for 10 tagged && delivered="yes, with X-Mxguard" || delivered="NO"
+printf '%-34s %-21s %-10s %-21s %s\n' "spam relayed by the RELAY backup" "tag relay-origin" \
+	"250 queued" "${got:-none}" "$delivered"
+LINES+=("$line")
+[ "$got" = "tag relay-origin" ] && [ "$delivered" != NO ] || bad=$((bad + 1))
+
+# the relay loop: our MX relays example.net to an ISP relay that sends it straight back
+PF_MYHOSTNAME=relay.isp.example PF_EXTRA="virtual_mailbox_domains =
+relay_domains = example.net
+transport_maps = inline:{ example.net=smtp:[$MX]:25 }" pf_start relay 127.0.0.30
+pf_stop mx
+PF_EXTRA="relay_domains = example.net
+transport_maps = inline:{ example.net=smtp:[127.0.0.30]:25 }" pf_start mx "$MX" "$MXG_MILTER"
+n=$((n + 1))
+e2e_send 127.0.0.66 "$MX" "sender$n@good.demo.test" "lost@example.net"
+held() { [ "$(pf_hold_count mx)" -ge 1 ]; }
+e2e_wait_for 20 held
+line=$(grep "action=quarantine reason=loop" "$MLOG" | tail -1 | sed 's/^[^ ]* //')
+got=$(printf '%s' "$line" | sed -nE 's/.* action=([a-z]+) reason=([a-z-]+).*/\1 \2/p')
+printf '%-34s %-21s %-10s %-21s %s\n' "relay loop via relay.isp.example" "quarantine loop" \
+	"250 queued" "${got:-none}" "$(held && echo "held (postsuper -H)" || echo NO)"
+LINES+=("$line")
+[ "$got" = "quarantine loop" ] || bad=$((bad + 1))
+echo
+echo "mxguard's log lines:"
+for l in "${LINES[@]}"; do echo "  $l"; done
+echo
+if [ "$bad" -eq 0 ]; then
+	echo "demo: all $n messages decided as expected: the listed backup MX got through, the listed spammer and the forged sender did not, spam relayed by the backup was tagged by its origin, the looping message is on hold instead of bounced"
+	echo "DNSBL and SPF checks made for the whitelisted backup MX: $(grep -E 'reason=whitelist' "$MLOG" | grep -cE ' (score|spf)=')"
+else
+	echo "demo: $bad of $n messages were not decided as expected"
+fi
+mxg_stop
+[ "$bad" -eq 0 ]

@@ -1,0 +1,169 @@
+#!/bin/bash
+# e2e/dnsbl.sh - the DNSBL engine between a real Postfix and a real DNS
+# server (rbldnsd on 127.0.0.1:53), in a private network namespace. Client
+# addresses come from real 127.x sources or from Postfix's XCLIENT (so
+# 192.0.2.x and IPv6 clients can be tested without leaving loopback).
+set -u
+. "$(dirname "$0")/lib.sh"
+e2e_enter_ns "$@"
+
+MX=127.0.0.10
+mkdir -p "$E2E_DIR/dns"
+cat > "$E2E_DIR/dns/bl.zone" <<'Z'
+:127.0.0.2:Listed in bl.test
+127.0.0.24
+192.0.2.96
+192.0.2.98
+192.0.2.99
+2001:db8::99
+Z
+printf ':127.255.255.254:Public resolver refused\n192.0.2.97\n' > "$E2E_DIR/dns/bad.zone"
+printf ':127.0.2.1:Allowlisted\n192.0.2.96\n' > "$E2E_DIR/dns/wl.zone"
+e2e_rbldnsd bl.test:ip4set:bl.zone bl.test:ip6trie:bl.zone bad.test:ip4set:bad.zone wl.test:ip4set:wl.zone
+
+DNSCONF=("TrustedNetworks none" "DNSBL bl.test*2, bad.test*2, wl.test=127.0.[0..255].[1..3]*-5"
+	"DNSBLThreshold 2" "DNSTimeout 2s" "SPF no")
+e2e_mxguard "${DNSCONF[@]}" <<'WL'
+127.0.0.24     OK
+192.0.2.98     OK
+WL
+PF_EXTRA="inet_protocols = all" pf_start mx "$MX" "$MXG_MILTER"   # IPv6 XCLIENT needs it
+PLOG=$E2E_DIR/mx/maillog
+
+n=0
+# send DESC SRC CLIENT RCPT [swaks args] - one message; CLIENT via XCLIENT unless "-"
+send() {
+	local src=$2 client=$3 rcpt=$4 t0; shift 4
+	n=$((n + 1))
+	local args=()
+	[ "$client" != - ] && args=(--xclient "ADDR=$client")
+	t0=$(date +%s%N)
+	e2e_send "$src" "$MX" "s$n@example.net" "$rcpt" "${args[@]}" "$@"
+	SEND_RC=$?
+	SEND_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+	SEND_TRANSCRIPT=$(cat "$E2E_DIR/last-send.log")
+}
+# logline - mxguard's line for message n
+logline() { wait_match "$MLOG" "from=<s$n@example\.net>" 5; grep "from=<s$n@example\.net>" "$MLOG" | tail -1; }
+# check DESC REGEX - mxguard's line for the last message must match
+check() {
+	local line; line=$(logline)
+	if printf '%s\n' "$line" | grep -Eq -- "$2"; then tap_ok "$1"
+	else tap_fail "$1" "want: $2" "got:  $line" "smtp: $(printf '%s\n' "$SEND_TRANSCRIPT" | grep -E '^ *<~?\*?' | tail -4)"; fi
+}
+smtp_has() { printf '%s\n' "$SEND_TRANSCRIPT" | grep -Eq -- "$1"; }
+
+send "listed" 127.0.0.66 192.0.2.99 u1@example.com
+tap_check "listed client: refused at RCPT with the reply naming the zone" \
+	smtp_has '<\*\* 554 5\.7\.1 Service unavailable; client \[192\.0\.2\.99\] blocked using bl\.test'
+check "listed client: logged action=reject reason=dnsbl with score and zone" \
+	'action=reject reason=dnsbl client=192\.0\.2\.99 .*from=<s1@example\.net> rcpt=<u1@example\.com> score=2 zones=bl\.test:127\.0\.0\.2$'
+tap_check "listed client: Postfix logs the milter reject at RCPT" grep -q 'milter-reject: RCPT from .*554 5.7.1 Service unavailable; client \[192.0.2.99\]' "$PLOG"
+tap_is "listed client: each zone queried once" 3 e2e_dns_queries '99\.2\.0\.192\.(bl|bad|wl)\.test'
+
+send "listed again" 127.0.0.66 192.0.2.99 u2@example.com
+check "cache: the same client again is refused" 'action=reject reason=dnsbl client=192\.0\.2\.99 '
+tap_is "cache: no second query for it" 3 e2e_dns_queries '99\.2\.0\.192\.(bl|bad|wl)\.test'
+
+send "whitelisted listed peer" 127.0.0.24 - u3@example.com
+check "whitelisted peer listed in bl.test: accepted, reason=whitelist" \
+	'action=accept reason=whitelist client=127\.0\.0\.24 .*entry=127\.0\.0\.24 '
+tap_is "whitelisted peer: not a single DNS query for it" 0 e2e_dns_queries '24\.0\.0\.127\.'
+send "whitelisted listed peer via XCLIENT" 127.0.0.66 192.0.2.98 u4@example.com
+check "whitelisted 192.0.2.98 (listed): accepted" 'action=accept reason=whitelist client=192\.0\.2\.98 '
+tap_is "whitelisted 192.0.2.98: no DNS query" 0 e2e_dns_queries '98\.2\.0\.192\.'
+
+send "clean" 127.0.0.66 - u5@example.com
+check "clean client: accepted, score 0" 'action=accept reason=clean client=127\.0\.0\.66 .* score=0$'
+tap_is "clean client: looked up in all three zones" 3 e2e_dns_queries '66\.0\.0\.127\.(bl|bad|wl)\.test'
+
+send "exempt" 127.0.0.66 192.0.2.99 postmaster@example.com
+tap_check "postmaster@ exempt: accepted by Postfix" smtp_has '<- *250 2\.0\.0 Ok: queued'
+check "postmaster@ exempt: logged reason=dnsbl exempt=yes" \
+	'action=accept reason=dnsbl client=192\.0\.2\.99 .*rcpt=<postmaster@example\.com> received=0 passes=1 score=2 zones=bl\.test:127\.0\.0\.2 exempt=yes$'
+send "exempt + other" 127.0.0.66 192.0.2.99 'abuse@example.com,victim@example.com'
+check "mixed recipients: the message goes on for the exempt one" \
+	'action=accept reason=dnsbl client=192\.0\.2\.99 .*rcpt=<abuse@example\.com> .*exempt=yes$'
+tap_check "mixed recipients: the other is refused and logged with its own line" \
+	grep -Eq 'action=reject reason=dnsbl client=192\.0\.2\.99 .*from=<s7@example\.net> rcpt=<victim@example\.com>' "$MLOG"
+
+send "dnswl" 127.0.0.66 192.0.2.96 u8@example.com
+check "DNSWL weight offsets the listing" 'action=accept reason=clean client=192\.0\.2\.96 .* score=-3 zones=bl\.test:127\.0\.0\.2,wl\.test:127\.0\.2\.1$'
+
+send "spamhaus error code" 127.0.0.66 192.0.2.97 u9@example.com
+check "127.255.255.254 never rejects: accepted as dns-error" \
+	'action=accept reason=dns-error client=192\.0\.2\.97 .* score=0 dnserrors=bad\.test:bad-answer$'
+tap_is "127.255.255.254 is warned about" 1 grep -c 'dnsbl bad.test answered 127.255.255.254' "$MLOG"
+send "spamhaus error code again" 127.0.0.66 192.0.2.97 u10@example.com
+tap_is "... at most once a minute" 1 grep -c 'dnsbl bad.test answered 127.255.255.254' "$MLOG"
+
+send "ipv6" 127.0.0.66 IPV6:2001:db8::99 u11@example.com
+tap_check "IPv6 client: refused" smtp_has '<\*\* 554 5\.7\.1 Service unavailable; client \[2001:db8::99\] blocked using bl\.test'
+tap_is "IPv6 client: queried in nibble format" 1 e2e_dns_queries '^[0-9]+ 127\.0\.0\.1 9\.9\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.8\.b\.d\.0\.1\.0\.0\.2\.bl\.test A'
+
+# five sessions for one new client while the DNS server is frozen: one query per zone
+# dns_stat KEY - a counter of the resolver, fresh from a stats line (SIGUSR2)
+dns_stat() {
+	local c; c=$(grep -c 'stats dns ' "$MLOG")
+	kill -USR2 "$MXG_PID"
+	e2e_wait_for 3 sh -c "[ \$(grep -c 'stats dns ' '$MLOG') -gt $c ]"
+	grep 'stats dns ' "$MLOG" | tail -1 | sed -E "s/.* $1=([0-9]+) .*/\\1/"
+}
+looked0=$(dns_stat lookups)
+shared0=$(dns_stat shared)
+kill -STOP "$RBL_PID"
+pids=()
+for i in 1 2 3 4 5; do
+	(SEND_HELO=par$i e2e_send 127.0.0.66 "$MX" "par$i@example.net" u@example.com --xclient ADDR=192.0.2.60 >/dev/null 2>&1) &
+	pids+=($!)
+done
+# all five sessions must have asked (5 x 3 lookups) while the server is frozen
+for i in $(seq 1 50); do [ "$(dns_stat lookups)" -ge $((looked0 + 15)) ] && break; sleep 0.1; done
+shared=$(( $(dns_stat shared) - shared0 ))
+kill -CONT "$RBL_PID"
+wait "${pids[@]}"
+tap_is "concurrent sessions for one client: all five decided" 5 grep -c 'client=192.0.2.60 .*from=<par[1-5]@example.net>' "$MLOG"
+q=$(e2e_dns_queries '60\.2\.0\.192\.(bl|bad|wl)\.test')
+# one lookup per zone; the freeze outlasts c-ares's per-try timeout (DNSTimeout/3),
+# so each lookup may have been retransmitted once: 3..6 packets, never 15+
+if [ "$q" -ge 3 ] && [ "$q" -le 6 ]; then tap_ok "concurrent sessions for one client: one lookup per zone ($q packets)"
+else tap_fail "concurrent sessions for one client: one lookup per zone" "$q packets"; fi
+tap_is "... the other four joined the queries in flight (3 zones x 4)" 12 echo "$shared"
+
+# reload (SIGUSR1) into monitor mode
+reload() {
+	local c=$1; shift
+	printf '%s\n' "Socket unix:$E2E_DIR/mxguard.sock" "Syslog no" "UserID nobody:postfix" \
+		"Whitelist $E2E_DIR/whitelist.cdb" "${DNSCONF[@]}" "$@" > "$E2E_DIR/mxguard.conf"
+	kill -USR1 "$MXG_PID"
+	e2e_wait_for 5 sh -c "[ \$(grep -c 'configuration .* reloaded' '$MLOG') -ge $c ]" ||
+		e2e_die "reload $c not taken: $(tail -3 "$MLOG")"
+}
+reload 1 "Mode monitor"
+send "monitor" 127.0.0.66 192.0.2.99 u12@example.com
+tap_check "monitor mode: listed client accepted" smtp_has '<- *250 2\.0\.0 Ok: queued'
+check "monitor mode: logged as reject with mode=monitor" 'action=reject reason=dnsbl client=192\.0\.2\.99 .* mode=monitor$'
+
+# DNS server stopped (not answering at all): accepted within DNSTimeout
+reload 2
+kill -STOP "$RBL_PID"
+send "dns down" 127.0.0.66 192.0.2.50 u13@example.com
+kill -CONT "$RBL_PID"
+tap_check "DNS not answering: accepted" smtp_has '<- *250 2\.0\.0 Ok: queued'
+check "DNS not answering: logged reason=dns-error with the timeouts" \
+	'action=accept reason=dns-error client=192\.0\.2\.50 .*dnserrors=bl\.test:timeout,bad\.test:timeout,wl\.test:timeout$'
+if [ "$SEND_MS" -lt 4500 ]; then tap_ok "DNS not answering: whole SMTP session took ${SEND_MS} ms (DNSTimeout 2s)"
+else tap_fail "DNS not answering: session within DNSTimeout" "took $SEND_MS ms"; fi
+
+reload 3 "DNSErrorAction tempfail"
+e2e_dns_stop
+send "dns down, tempfail" 127.0.0.66 192.0.2.51 u14@example.com
+tap_check "DNS down + DNSErrorAction tempfail: 451 at RCPT, never a 5xx" \
+	smtp_has '<\*\* 451 4\.7\.1 Service temporarily unavailable; DNS lookups for client \[192\.0\.2\.51\] failed'
+check "DNS down + tempfail: logged action=tempfail reason=dns-error" 'action=tempfail reason=dns-error client=192\.0\.2\.51 '
+send "dns down, whitelisted" 127.0.0.24 - u15@example.com
+check "DNS down: a whitelisted peer still gets through" 'action=accept reason=whitelist client=127\.0\.0\.24 '
+
+tap_check "no milter errors in Postfix's log" sh -c "! grep -Eq 'milter.*(error|timeout)|warning: .*milter' '$PLOG'"
+mxg_stop
+tap_done

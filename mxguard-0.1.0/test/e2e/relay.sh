@@ -1,0 +1,82 @@
+#!/bin/bash
+# e2e/relay.sh - the whole backup-MX story with two real Postfix instances
+# in a private network namespace: a backup MX (no filter, itself on the
+# DNSBL) relays example.com to the primary, which runs mxguard with the
+# backup listed as RELAY. Origins reach the backup through XCLIENT. The
+# peer is trusted and never refused, yet the spam it relays is caught by
+# its origin, and nothing bounces.
+set -u
+. "$(dirname "$0")/lib.sh"
+e2e_enter_ns "$@"
+
+PRIMARY=127.0.0.10 BACKUP=127.0.0.20
+e2e_nsd relay.test <<'Z'
+5.113.0.203.bl  IN A   127.0.0.2
+20.0.0.127.bl   IN A   127.0.0.2
+open            IN TXT "v=spf1 +all"
+strict          IN TXT "v=spf1 ip4:192.0.2.0/24 -all"
+Z
+e2e_mxguard "TrustedNetworks none" "DNSBL bl.relay.test" "DNSTimeout 2s" <<WL
+$BACKUP     RELAY
+WL
+pf_start primary "$PRIMARY" "$MXG_MILTER"
+PF_MYHOSTNAME=backup.example.net PF_EXTRA="virtual_mailbox_domains =
+relay_domains = example.com
+transport_maps = inline:{ example.com=smtp:[$PRIMARY]:25 }" pf_start backup "$BACKUP"
+
+n=0
+# via_backup ORIGIN FROM [swaks args] - a message from ORIGIN (XCLIENT) to the backup
+via_backup() {
+	local origin=$1 from=$2; shift 2
+	n=$((n + 1))
+	e2e_send 127.0.0.66 "$BACKUP" "$from" "u$n@example.com" --xclient "ADDR=$origin" \
+		--header "X-Test: r$n" "$@" || tap_fail "message $n accepted by the backup" "$(cat "$E2E_DIR/last-send.log")"
+}
+line() { wait_match "$MLOG" "rcpt=<u$n@example\.com>" 10; grep "rcpt=<u$n@example\.com>" "$MLOG" | tail -1; }
+check() {
+	local l; l=$(line)
+	if printf '%s\n' "$l" | grep -Eq -- "$2"; then tap_ok "$1"; else tap_fail "$1" "want: $2" "got:  $l"; fi
+}
+msg() { e2e_wait_for 10 sh -c "grep -l 'X-Test: r$n\$' '$E2E_DIR'/primary/mail/inbox/new/* >/dev/null 2>&1"; grep -l "X-Test: r$n\$" "$E2E_DIR"/primary/mail/inbox/new/* 2>/dev/null | head -1; }
+has() { local f; f=$(msg); [ -n "$f" ] && grep -Eq -- "$1" "$f"; }
+hasnt() { local f; f=$(msg); [ -n "$f" ] && ! grep -Eq -- "$1" "$f"; }
+
+via_backup 203.0.113.5 a@open.relay.test
+check "origin on the DNSBL: tagged, the peer trusted" \
+	'action=tag reason=relay-origin client=127\.0\.0\.20 .*entry=127\.0\.0\.20 list=RELAY origin=203\.0\.113\.5 .*score=1 zones=bl\.relay\.test:127\.0\.0\.2'
+tap_check "... delivered with X-Mxguard naming the origin" has '^X-Mxguard: reason=relay-origin origin=203\.0\.113\.5 score=1 zones=bl\.relay\.test:127\.0\.0\.2'
+
+via_backup 192.0.2.50 a@open.relay.test
+check "clean origin: accepted as whitelisted" 'action=accept reason=whitelist client=127\.0\.0\.20 .*origin=192\.0\.2\.50 .*spf=pass .*score=0'
+tap_check "... untouched (no X-Mxguard)" hasnt '^X-Mxguard:'
+
+via_backup 198.51.100.7 a@strict.relay.test
+check "origin failing SPF for the envelope sender: tagged" \
+	'action=tag reason=relay-origin .*origin=198\.51\.100\.7 .*spf=fail spfdomain=strict\.relay\.test'
+tap_check "... X-Mxguard says spf=fail" has '^X-Mxguard: reason=relay-origin origin=198\.51\.100\.7 .*spf=fail'
+
+via_backup 192.0.2.50 a@open.relay.test --add-header "Received: from evil.example (evil.example [203.0.113.5]) by backup.example.net (Postfix) with ESMTP id FORGED; date"
+check "a forged listed stamp below the peer's changes nothing" 'action=accept reason=whitelist .*origin=192\.0\.2\.50 '
+via_backup 203.0.113.5 a@open.relay.test --add-header "Received: from clean.example (clean.example [192.0.2.1]) by backup.example.net (Postfix) with ESMTP id FORGED; date"
+check "a forged clean stamp below the peer's hides nothing" 'action=tag reason=relay-origin .*origin=203\.0\.113\.5 '
+
+printf 'Subject: local\nX-Test: r%d\n\nfrom the backup itself\n' $((n + 1)) > "$E2E_DIR/local.msg"
+n=$((n + 1))
+pf_cmd backup sendmail -f root@backup.example.net "u$n@example.com" < "$E2E_DIR/local.msg"
+check "no address in the peer's stamp: accepted, origin=unknown" 'action=accept reason=whitelist client=127\.0\.0\.20 .*origin=unknown'
+
+tap_is "the backup, itself DNSBL-listed, was never refused" 0 grep -c 'action=reject' "$MLOG"
+tap_is "nothing bounced" "" sh -c "grep -h 'status=bounced' '$E2E_DIR/backup/maillog' '$E2E_DIR/primary/maillog'"
+
+printf '%s\n' "Socket unix:$E2E_DIR/mxguard.sock" "Syslog no" "UserID nobody:postfix" \
+	"Whitelist $E2E_DIR/whitelist.cdb" "TrustedNetworks none" "DNSBL bl.relay.test" "DNSTimeout 2s" \
+	"RelayCheckAction quarantine" > "$E2E_DIR/mxguard.conf"
+kill -USR1 "$MXG_PID"
+wait_match "$MLOG" "configuration .* reloaded" 5
+via_backup 203.0.113.5 a@open.relay.test
+check "RelayCheckAction quarantine: logged" 'action=quarantine reason=relay-origin .*origin=203\.0\.113\.5 '
+held() { [ "$(pf_hold_count primary)" -ge 1 ]; }
+tap_check "RelayCheckAction quarantine: held in the primary" e2e_wait_for 10 held
+tap_check "Postfix put it on hold" grep -Eq 'milter-hold: END-OF-MESSAGE from [^ ]*\[127\.0\.0\.20\]' "$E2E_DIR/primary/maillog"
+mxg_stop
+tap_done

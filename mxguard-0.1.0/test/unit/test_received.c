@@ -1,0 +1,207 @@
+/* test_received.c - Received: stamps as real MTAs write them, and garbage */
+#include "autoconf.h"
+#include "received.h"
+#include "relay.h"
+#include "unit.h"
+
+static struct rcv_stamp st;
+
+static void
+parse(const char *v)
+{
+	rcv_parse(v, strlen(v), &st);
+}
+
+static const char *
+ip(void)
+{
+	static char buf[64];
+
+	return st.has_ip ? addr_str(&st.ip, buf, sizeof(buf)) : "";
+}
+
+START_TEST(postfix_stamp)
+{
+	parse("from mail.example.org (mail.example.org [192.0.2.1])\r\n\tby mx1.example.com (Postfix) with ESMTPS id 4F2A81C3A\r\n\tfor <u@example.com>; Wed, 25 Nov 2026 10:00:00 +0000 (UTC)");
+	ck_assert_str_eq(st.from, "mail.example.org");
+	ck_assert_str_eq(st.from_name, "mail.example.org");
+	ck_assert_str_eq(ip(), "192.0.2.1");
+	ck_assert_str_eq(st.by, "mx1.example.com");
+}
+END_TEST
+
+START_TEST(postfix_unknown_client_and_ipv6)
+{
+	parse("from helo.test (unknown [IPv6:2001:db8::5]) by mx1.example.com (Postfix) with ESMTP id 1; date");
+	ck_assert_str_eq(st.from, "helo.test");
+	ck_assert_str_eq(st.from_name, "unknown");
+	ck_assert_str_eq(ip(), "2001:db8::5");
+	parse("from helo.test (unknown [2001:db8::6]) by mx1.example.com (Postfix)");
+	ck_assert_str_eq(ip(), "2001:db8::6");
+}
+END_TEST
+
+START_TEST(sendmail_may_be_forged)
+{
+	parse("from fake.example (rdns.example.net [198.51.100.7] (may be forged))\n by mail.example.com (8.15.2/8.15.2) with ESMTP id 0A1B2C; Mon, 1 Jan 2026");
+	ck_assert_str_eq(st.from, "fake.example");
+	ck_assert_str_eq(st.from_name, "rdns.example.net");
+	ck_assert_str_eq(ip(), "198.51.100.7");
+	ck_assert_str_eq(st.by, "mail.example.com");
+}
+END_TEST
+
+START_TEST(exim_with_and_without_rdns)
+{
+	parse("from mail.example.org ([192.0.2.9] helo=mx.example.org)\n\tby relay.isp.example with esmtps (Exim 4.96) (envelope-from <a@b>) id 1abc; date");
+	ck_assert_str_eq(ip(), "192.0.2.9");
+	ck_assert_str_eq(st.from_name, "");
+	ck_assert_str_eq(st.by, "relay.isp.example");
+	parse("from [203.0.113.4] (helo=spam.example) by relay.isp.example with esmtp (Exim 4.96) id 2; date");
+	ck_assert_str_eq(st.from, "[203.0.113.4]");
+	ck_assert_str_eq(ip(), "203.0.113.4");
+}
+END_TEST
+
+START_TEST(exchange_bare_addresses)
+{
+	parse("from EXCH1.corp.example (10.0.0.1) by EXCH2.corp.example (10.0.0.2) with Microsoft SMTP Server (version=TLS1_2, cipher=X) id 15.1.2375.7; date");
+	ck_assert_str_eq(st.from, "EXCH1.corp.example");
+	ck_assert_str_eq(ip(), "10.0.0.1");
+	ck_assert_str_eq(st.by, "EXCH2.corp.example");
+}
+END_TEST
+
+START_TEST(qmail_forms)
+{
+	parse("(qmail 12345 invoked from network); 25 Nov 2026 10:00:00 -0000");
+	ck_assert_str_eq(st.from, "");
+	ck_assert_str_eq(st.by, "");
+	ck_assert_int_eq(st.has_ip, 0);
+	parse("from unknown (HELO claimed.example) (192.0.2.33) by mx.example.com with SMTP; date");
+	ck_assert_str_eq(ip(), "192.0.2.33");
+	ck_assert_str_eq(st.from_name, "");
+	ck_assert_str_eq(st.by, "mx.example.com");
+}
+END_TEST
+
+START_TEST(stamp_without_from)
+{
+	parse("by mx1.example.com (Postfix, from userid 1000) id 7; date");
+	ck_assert_str_eq(st.from, "");
+	ck_assert_str_eq(st.by, "mx1.example.com");
+	ck_assert_int_eq(st.has_ip, 0);
+}
+END_TEST
+
+START_TEST(the_helo_is_not_taken_as_the_address)
+{
+	parse("from [192.0.2.200] (rdns.example [198.51.100.1]) by mx1.example.com; date");
+	ck_assert_str_eq(ip(), "198.51.100.1");               /* what the MTA saw wins */
+	parse("from mx.example.org (mx.example.org [not-an-ip]) by mx1.example.com");
+	ck_assert_int_eq(st.has_ip, 0);
+}
+END_TEST
+
+START_TEST(garbage_and_hostile_values_never_crash)
+{
+	static char big[RCV_VALUE_MAX * 4];
+	size_t i;
+
+	parse("");
+	ck_assert_str_eq(st.by, "");
+	parse("from");
+	parse("by");
+	parse("from (((((((((((((((((((((((((((( by x");
+	parse("from x (unterminated [192.0.2.1] by y");
+	ck_assert_str_eq(ip(), "192.0.2.1");
+	parse(";;;;((()))\\\\\\(");
+	parse("from \x01\x02\xff (\xff\xfe [::ffff:192.0.2.1]) by \x7f");
+	ck_assert_str_eq(ip(), "192.0.2.1");
+	for (i = 0; i < sizeof(big) - 1; i++)
+		big[i] = "from ab( [)"[i % 11];
+	big[sizeof(big) - 1] = 0;
+	rcv_parse(big, strlen(big), &st);
+	ck_assert_int_eq(st.truncated, 1);
+	memset(big, 'x', sizeof(big) - 1);
+	memcpy(big, "from ", 5);
+	rcv_parse(big, strlen(big), &st);
+	ck_assert_uint_eq(strlen(st.from), MXG_NAME_MAX - 1);
+}
+END_TEST
+
+START_TEST(names_compare_without_case_or_trailing_dot)
+{
+	ck_assert_int_eq(rcv_name_eq("MX1.Example.COM.", "mx1.example.com"), 1);
+	ck_assert_int_eq(rcv_name_eq("mx1.example.com", "mx1.example.co"), 0);
+	ck_assert_int_eq(rcv_name_eq("", ""), 0);
+}
+END_TEST
+
+/* stamps - parse a set of header values, newest first */
+static unsigned
+stamps(const char **v, struct rcv_stamp *out)
+{
+	unsigned n = 0;
+
+	for (; *v; v++)
+		rcv_parse(*v, strlen(*v), &out[n++]);
+	return n;
+}
+
+START_TEST(relay_origin_is_in_the_peers_own_stamp)
+{
+	static char *local[] = { "mx1.example.com" };
+	struct rcv_stamp st2[8];
+	const struct rcv_stamp *peer;
+	char buf[64];
+	const char *postfix[] = {            /* Postfix hides its own: the peer's is on top */
+		"from spam.example (unknown [203.0.113.5]) by backup.example.net (Postfix) with ESMTP id 1; date",
+		"from clean.example (clean.example [192.0.2.1]) by backup.example.net; forged by the sender",
+		NULL };
+	const char *sendmail[] = {           /* Sendmail shows its own stamp first */
+		"from backup.example.net (backup.example.net [192.0.2.25]) by mx1.example.com (8.17.1/8.17.1) with ESMTP id 2; date",
+		"from x (x.example [198.51.100.9]) by backup.example.net (8.17.1) id 3; date",
+		NULL };
+	const char *exim[] = {
+		"from [2001:db8::66] (helo=x) by backup.example.net with esmtp (Exim 4.96) id 4; date", NULL };
+	const char *exchange[] = {
+		"from EXT1.example.org (203.0.113.77) by BACKUP.example.net (10.0.0.2) with Microsoft SMTP Server id 15.1; date", NULL };
+	const char *none[] = { "by backup.example.net (Postfix, from userid 0) id 5; date", NULL };
+
+	ck_assert_int_eq(relay_origin(st2, stamps(postfix, st2), local, 1, &peer), 1);
+	ck_assert_str_eq(addr_str(&peer->ip, buf, sizeof(buf)), "203.0.113.5");
+	ck_assert_int_eq(relay_origin(st2, stamps(sendmail, st2), local, 1, &peer), 1);
+	ck_assert_str_eq(addr_str(&peer->ip, buf, sizeof(buf)), "198.51.100.9");
+	ck_assert_int_eq(relay_origin(st2, stamps(exim, st2), local, 1, &peer), 1);
+	ck_assert_str_eq(addr_str(&peer->ip, buf, sizeof(buf)), "2001:db8::66");
+	ck_assert_int_eq(relay_origin(st2, stamps(exchange, st2), local, 1, &peer), 1);
+	ck_assert_str_eq(addr_str(&peer->ip, buf, sizeof(buf)), "203.0.113.77");
+	ck_assert_int_eq(relay_origin(st2, stamps(none, st2), local, 1, &peer), 0);
+	ck_assert_int_eq(relay_origin(st2, 0, local, 1, &peer), 0);
+	ck_assert_ptr_null(peer);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("received");
+	TCase *t = tcase_create("received");
+
+	tcase_add_test(t, postfix_stamp);
+	tcase_add_test(t, postfix_unknown_client_and_ipv6);
+	tcase_add_test(t, sendmail_may_be_forged);
+	tcase_add_test(t, exim_with_and_without_rdns);
+	tcase_add_test(t, exchange_bare_addresses);
+	tcase_add_test(t, qmail_forms);
+	tcase_add_test(t, stamp_without_from);
+	tcase_add_test(t, the_helo_is_not_taken_as_the_address);
+	tcase_add_test(t, garbage_and_hostile_values_never_crash);
+	tcase_add_test(t, names_compare_without_case_or_trailing_dot);
+	tcase_add_test(t, relay_origin_is_in_the_peers_own_stamp);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+UNIT_MAIN(suite)
