@@ -371,13 +371,14 @@ main(int argc, char **argv)
 	struct proxy p;
 	struct sockaddr_in la, ua;
 	struct sigaction sa;
-	int c, have_l = 0, have_u = 0, bad = 0;
+	int c, have_l = 0, have_u = 0, bad = 0, rc = 1;
 	long delay = 0, count = 5;
 	const char *probe_name = NULL;
 	int64_t next_scan = 0;
 	uint32_t i;
 
 	memset(&p, 0, sizeof(p));
+	p.lfd = p.ufd = -1;
 	while ((c = getopt(argc, argv, "l:u:d:xp:n:")) != -1) {
 		char *end;
 
@@ -410,7 +411,7 @@ main(int argc, char **argv)
 	p.heap = calloc(SLOTS, sizeof(*p.heap));
 	if (p.slots == NULL || p.freelist == NULL || p.heap == NULL) {
 		fprintf(stderr, "dnsdelay: out of memory\n");
-		return 1;
+		goto out;
 	}
 	for (i = 0; i < SLOTS; i++)
 		p.freelist[i] = SLOTS - 1 - i;
@@ -420,7 +421,7 @@ main(int argc, char **argv)
 	if (p.lfd < 0 || bind(p.lfd, (struct sockaddr *)&la, sizeof(la)) < 0
 	    || (!p.blackhole && (p.ufd < 0 || connect(p.ufd, (struct sockaddr *)&ua, sizeof(ua)) < 0))) {
 		perror("dnsdelay");
-		return 1;
+		goto out;
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -428,7 +429,7 @@ main(int argc, char **argv)
 	if (sigaction(SIGUSR1, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0
 	    || sigaction(SIGINT, &sa, NULL) < 0) {
 		perror("dnsdelay: sigaction");
-		return 1;
+		goto out;
 	}
 	while (!got_term) {
 		struct pollfd pf[2] = { { p.lfd, POLLIN, 0 }, { p.ufd, POLLIN, 0 } };
@@ -439,7 +440,7 @@ main(int argc, char **argv)
 		wait = wait < 0 ? 0 : (wait + 999) / 1000;
 		if (poll(pf, p.blackhole ? 1 : 2, (int)wait) < 0 && errno != EINTR) {
 			perror("dnsdelay: poll");
-			return 1;
+			goto out;
 		}
 		if (got_usr1) {
 			got_usr1 = 0;
@@ -455,10 +456,16 @@ main(int argc, char **argv)
 			next_scan = now + 500000;
 	}
 	stats(&p);
-	for (i = 0; i < SLOTS; i++)
+	rc = 0;
+out:
+	for (i = 0; p.slots != NULL && i < SLOTS; i++)
 		free(p.slots[i].answer);
 	free(p.slots);
 	free(p.freelist);
 	free(p.heap);
-	return 0;
+	if (p.lfd >= 0)
+		close(p.lfd);
+	if (p.ufd >= 0)
+		close(p.ufd);
+	return rc;
 }

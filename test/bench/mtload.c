@@ -424,156 +424,193 @@ fd_room(unsigned long conc)
 	return setrlimit(RLIMIT_NOFILE, &rl);
 }
 
+/* the whole run: what was asked, the slots, the counts */
+struct load {
+	struct target tg;
+	struct in_addr base;
+	unsigned long conc, total, count, sess_ms, total_ms;
+	struct slot *sl;
+	size_t *freelist, nfree;
+	int ep, retrying;
+	struct totals t;
+};
+
+/* fill - start new sessions in free slots, until the listener is saturated */
+static void
+fill(struct load *L, int64_t now)
+{
+	while (L->nfree > 0 && L->t.started < L->total) {
+		size_t idx = L->freelist[--L->nfree];
+		struct slot *s = &L->sl[idx];
+		struct in_addr a;
+		char ip[INET_ADDRSTRLEN], qid[16];
+
+		a.s_addr = htonl(ntohl(L->base.s_addr) + (uint32_t)(L->t.started % L->count));
+		inet_ntop(AF_INET, &a, ip, sizeof(ip));
+		snprintf(qid, sizeof(qid), "B%09lX", L->t.started & 0xfffffffffUL);
+		mt_begin(&s->m, ip, qid);
+		s->t_start = now;
+		s->t_connect = s->t_first = s->t_decided = 0;
+		s->deadline = now + (int64_t)L->sess_ms * 1000;
+		L->t.started++;
+		start(L->ep, s, idx, &L->tg, &L->t, now);
+		if (s->state == SL_FREE)
+			L->freelist[L->nfree++] = idx;
+		if (s->state == SL_RETRY) {
+			L->retrying = 1;
+			return;
+		}
+	}
+}
+
+/* scan - time out late sessions, retry connects the backlog refused */
+static void
+scan(struct load *L, int64_t now)
+{
+	size_t i;
+
+	L->retrying = 0;
+	for (i = 0; i < L->conc; i++) {
+		struct slot *s = &L->sl[i];
+
+		if (s->state == SL_FREE)
+			continue;
+		if (now > s->deadline)
+			timeout(s, &L->t, now);
+		else if (s->state == SL_RETRY && now >= s->t_retry)
+			start(L->ep, s, i, &L->tg, &L->t, now);
+		if (s->state == SL_FREE)
+			L->freelist[L->nfree++] = i;
+		L->retrying |= s->state == SL_RETRY;
+	}
+}
+
+/* loop - run every session; 1 if the -T deadline cut the run short */
+static int
+loop(struct load *L)
+{
+	struct epoll_event evs[512];
+	int64_t t_end = L->t.t0 + (int64_t)L->total_ms * 1000, next_scan = 0, now;
+	size_t i;
+
+	while (L->t.done < L->total) {
+		int n, k;
+
+		if ((now = now_us()) >= t_end)
+			break;
+		fill(L, now);
+		n = epoll_wait(L->ep, evs, (int)(sizeof(evs) / sizeof(evs[0])), L->retrying ? 1 : 10);
+		if (n < 0 && errno != EINTR) {
+			perror("mtload: epoll_wait");
+			break;
+		}
+		for (k = 0; k < n; k++) {
+			size_t idx = (size_t)(evs[k].data.u64 & 0xffffffffU);
+			struct slot *s = &L->sl[idx];
+
+			if (s->gen != (uint32_t)(evs[k].data.u64 >> 32) || s->fd < 0)
+				continue;                  /* released earlier in this batch */
+			event(L->ep, s, idx, evs[k].events, &L->t);
+			if (s->state == SL_FREE)
+				L->freelist[L->nfree++] = idx;
+		}
+		if ((now = now_us()) >= next_scan) {
+			next_scan = now + 2000;
+			scan(L, now);
+		}
+	}
+	if (L->t.done >= L->total)
+		return 0;
+	now = now_us();                         /* what still runs timed out */
+	for (i = 0; i < L->conc; i++)
+		if (L->sl[i].state != SL_FREE)
+			timeout(&L->sl[i], &L->t, now);
+	fprintf(stderr, "mtload: stopped after %lu ms: %lu of %lu sessions never started\n",
+	    L->total_ms, L->total - L->t.started, L->total);
+	return 1;
+}
+
+/* report - the result line, and with -v the details on stderr */
+static void
+report(const struct totals *t, int verbose)
+{
+	double elapsed = (double)(now_us() - t->t0) / 1000.0;
+
+	printf("sessions=%lu ok=%lu rejected=%lu tempfailed=%lu errors=%lu timeouts=%lu "
+	    "elapsed_ms=%.0f rate=%.1f lat_p50_ms=%.2f lat_p99_ms=%.2f lat_max_ms=%.2f\n",
+	    t->done, t->ok, t->rejected, t->tempfailed, t->errors, t->timeouts, elapsed,
+	    elapsed > 0 ? (double)t->done * 1000.0 / elapsed : 0.0,
+	    hist_ms(&t->lat, 0.5), hist_ms(&t->lat, 0.99), (double)t->lat.max / 1000.0);
+	if (verbose)
+		fprintf(stderr, "mtload: sess_p50_ms=%.2f sess_p99_ms=%.2f sess_max_ms=%.2f "
+		    "quarantined=%lu discarded=%lu changed=%lu connect_retries=%lu\n",
+		    hist_ms(&t->sess, 0.5), hist_ms(&t->sess, 0.99), (double)t->sess.max / 1000.0,
+		    t->quarantined, t->discarded, t->changed, t->retries);
+}
+
 int
 main(int argc, char **argv)
 {
-	const char *sock = NULL, *first = "198.51.100.1";
-	unsigned long conc = 10, total = 100, count = 1, sess_ms = 10000, total_ms = 300000;
-	struct target tg;
-	struct in_addr base;
-	struct totals t;
-	struct slot *sl;
-	struct epoll_event evs[512];
-	size_t *freelist, nfree, i;
-	int64_t t0, t_end, next_scan = 0;
-	const char *logfile = NULL;
-	int c, ep, verbose = 0, cut = 0, retrying = 0;
+	struct load L;
+	const char *sock = NULL, *first = "198.51.100.1", *logfile = NULL;
+	int c, verbose = 0, rc = 2, cut;
+	size_t i;
 
+	memset(&L, 0, sizeof(L));
+	L.ep = -1;
+	L.conc = 10, L.total = 100, L.count = 1, L.sess_ms = 10000, L.total_ms = 300000;
 	while ((c = getopt(argc, argv, "s:c:n:a:k:t:T:o:v")) != -1) {
 		switch (c) {
 		case 's': sock = optarg; break;
-		case 'c': conc = num(optarg, 1, MAX_CONC); break;
-		case 'n': total = num(optarg, 1, 1000000000UL); break;
+		case 'c': L.conc = num(optarg, 1, MAX_CONC); break;
+		case 'n': L.total = num(optarg, 1, 1000000000UL); break;
 		case 'a': first = optarg; break;
-		case 'k': count = num(optarg, 1, 16777216UL); break;
-		case 't': sess_ms = num(optarg, 1, 3600000UL); break;
-		case 'T': total_ms = num(optarg, 1, 86400000UL); break;
+		case 'k': L.count = num(optarg, 1, 16777216UL); break;
+		case 't': L.sess_ms = num(optarg, 1, 3600000UL); break;
+		case 'T': L.total_ms = num(optarg, 1, 86400000UL); break;
 		case 'o': logfile = optarg; break;
 		case 'v': verbose = 1; break;
 		default: usage();
 		}
 	}
-	if (sock == NULL || optind != argc || parse_target(sock, &tg) < 0
-	    || inet_pton(AF_INET, first, &base) != 1)
+	if (sock == NULL || optind != argc || parse_target(sock, &L.tg) < 0
+	    || inet_pton(AF_INET, first, &L.base) != 1)
 		usage();
-	memset(&t, 0, sizeof(t));
-	sl = calloc(conc, sizeof(*sl));
-	freelist = calloc(conc, sizeof(*freelist));
-	t.lat.b = calloc(HIST_ALL, sizeof(uint32_t));
-	t.sess.b = calloc(HIST_ALL, sizeof(uint32_t));
-	if (sl == NULL || freelist == NULL || t.lat.b == NULL || t.sess.b == NULL) {
+	L.sl = calloc(L.conc, sizeof(*L.sl));
+	L.freelist = calloc(L.conc, sizeof(*L.freelist));
+	L.t.lat.b = calloc(HIST_ALL, sizeof(uint32_t));
+	L.t.sess.b = calloc(HIST_ALL, sizeof(uint32_t));
+	if (L.sl == NULL || L.freelist == NULL || L.t.lat.b == NULL || L.t.sess.b == NULL) {
 		fprintf(stderr, "mtload: out of memory\n");
-		return 2;
+		goto out;
 	}
-	if (logfile != NULL && (t.log = fopen(logfile, "w")) == NULL) {
+	if (logfile != NULL && (L.t.log = fopen(logfile, "w")) == NULL) {
 		perror(logfile);
-		return 2;
+		goto out;
 	}
-	if (fd_room(conc) < 0 || (ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+	if (fd_room(L.conc) < 0 || (L.ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
 		perror("mtload: setup");
-		return 2;
+		goto out;
 	}
-	for (i = 0; i < conc; i++) {
-		sl[i].fd = -1;
-		freelist[i] = conc - 1 - i;
+	for (i = 0; i < L.conc; i++) {
+		L.sl[i].fd = -1;
+		L.freelist[i] = L.conc - 1 - i;
 	}
-	nfree = conc;
-	t.t0 = t0 = now_us();
-	t_end = t0 + (int64_t)total_ms * 1000;
-	while (t.done < total) {
-		int64_t now = now_us();
-		int n, k, wait_ms = retrying ? 1 : 10;
-
-		if (now >= t_end) {
-			cut = 1;
-			break;
-		}
-		/* new sessions into free slots */
-		while (nfree > 0 && t.started < total) {
-			struct slot *s = &sl[freelist[--nfree]];
-			struct in_addr a = { htonl(ntohl(base.s_addr) + (uint32_t)(t.started % count)) };
-			char ip[INET_ADDRSTRLEN], qid[16];
-
-			inet_ntop(AF_INET, &a, ip, sizeof(ip));
-			snprintf(qid, sizeof(qid), "B%09lX", t.started & 0xfffffffffUL);
-			mt_begin(&s->m, ip, qid);
-			s->t_start = now;
-			s->t_connect = s->t_first = s->t_decided = 0;
-			s->deadline = now + (int64_t)sess_ms * 1000;
-			t.started++;
-			start(ep, s, (size_t)(s - sl), &tg, &t, now);
-			if (s->state == SL_FREE)
-				freelist[nfree++] = (size_t)(s - sl);
-			if (s->state == SL_RETRY) {
-				retrying = 1;
-				break;                     /* the listener is saturated */
-			}
-		}
-		n = epoll_wait(ep, evs, (int)(sizeof(evs) / sizeof(evs[0])), wait_ms);
-		if (n < 0 && errno != EINTR) {
-			perror("mtload: epoll_wait");
-			cut = 1;
-			break;
-		}
-		for (k = 0; k < n; k++) {
-			size_t idx = (size_t)(evs[k].data.u64 & 0xffffffffU);
-			struct slot *s = &sl[idx];
-
-			if (s->gen != (uint32_t)(evs[k].data.u64 >> 32) || s->fd < 0)
-				continue;                  /* released earlier in this batch */
-			event(ep, s, idx, evs[k].events, &t);
-			if (s->state == SL_FREE)
-				freelist[nfree++] = idx;
-		}
-		/* retries and deadlines, every 2 ms or so */
-		now = now_us();
-		if (now < next_scan)
-			continue;
-		next_scan = now + 2000;
-		retrying = 0;
-		for (i = 0; i < conc; i++) {
-			struct slot *s = &sl[i];
-
-			if (s->state == SL_FREE)
-				continue;
-			if (now > s->deadline)
-				timeout(s, &t, now);
-			else if (s->state == SL_RETRY && now >= s->t_retry)
-				start(ep, s, i, &tg, &t, now);
-			if (s->state == SL_FREE)
-				freelist[nfree++] = i;
-			retrying |= s->state == SL_RETRY;
-		}
-	}
-	if (cut) {                              /* -T: what is still running timed out */
-		int64_t now = now_us();
-
-		for (i = 0; i < conc; i++)
-			if (sl[i].state != SL_FREE)
-				timeout(&sl[i], &t, now);
-		fprintf(stderr, "mtload: stopped after %lu ms: %lu of %lu sessions never started\n",
-		    total_ms, total - t.started, total);
-	}
-	{
-		double elapsed = (double)(now_us() - t0) / 1000.0;
-
-		printf("sessions=%lu ok=%lu rejected=%lu tempfailed=%lu errors=%lu timeouts=%lu "
-		    "elapsed_ms=%.0f rate=%.1f lat_p50_ms=%.2f lat_p99_ms=%.2f lat_max_ms=%.2f\n",
-		    t.done, t.ok, t.rejected, t.tempfailed, t.errors, t.timeouts, elapsed,
-		    elapsed > 0 ? (double)t.done * 1000.0 / elapsed : 0.0,
-		    hist_ms(&t.lat, 0.5), hist_ms(&t.lat, 0.99), t.lat.max / 1000.0);
-		if (verbose)
-			fprintf(stderr, "mtload: sess_p50_ms=%.2f sess_p99_ms=%.2f sess_max_ms=%.2f "
-			    "quarantined=%lu discarded=%lu changed=%lu connect_retries=%lu\n",
-			    hist_ms(&t.sess, 0.5), hist_ms(&t.sess, 0.99), t.sess.max / 1000.0,
-			    t.quarantined, t.discarded, t.changed, t.retries);
-	}
-	if (fflush(stdout) != 0 || (t.log != NULL && fclose(t.log) != 0))
-		return 2;
-	close(ep);
-	free(t.lat.b);
-	free(t.sess.b);
-	free(freelist);
-	free(sl);
-	return cut || t.ok + t.rejected + t.tempfailed == 0 ? 1 : 0;
+	L.nfree = L.conc;
+	L.t.t0 = now_us();
+	cut = loop(&L);
+	report(&L.t, verbose);
+	rc = cut || L.t.ok + L.t.rejected + L.t.tempfailed == 0 ? 1 : 0;
+	if (fflush(stdout) != 0)
+		rc = 2;
+out:
+	if (L.t.log != NULL && fclose(L.t.log) != 0)
+		rc = 2;
+	if (L.ep >= 0)
+		close(L.ep);
+	free(L.t.lat.b);
+	free(L.t.sess.b);
+	free(L.freelist);
+	free(L.sl);
+	return rc;
 }

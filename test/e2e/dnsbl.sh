@@ -101,7 +101,23 @@ send "ipv6" 127.0.0.66 IPV6:2001:db8::99 u11@example.com
 tap_check "IPv6 client: refused" smtp_has '<\*\* 554 5\.7\.1 Service unavailable; client \[2001:db8::99\] blocked using bl\.test'
 tap_is "IPv6 client: queried in nibble format" 1 e2e_dns_queries '^[0-9]+ 127\.0\.0\.1 9\.9\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.8\.b\.d\.0\.1\.0\.0\.2\.bl\.test A'
 
-# five sessions for one new client while the DNS server is frozen: one query per zone
+# reload N [LINES] - SIGUSR1 with DNSCONF plus LINES; wait for the Nth reload
+reload() {
+	local c=$1 l k base=(); shift
+	for l in "${DNSCONF[@]}"; do          # a key given here replaces the base one
+		k=${l%% *}
+		printf '%s\n' "$@" | grep -qi "^$k " || base+=("$l")
+	done
+	printf '%s\n' "Socket unix:$E2E_DIR/mxguard.sock" "Syslog no" "UserID nobody:postfix" \
+		"Whitelist $E2E_DIR/whitelist.cdb" "${base[@]}" "$@" > "$E2E_DIR/mxguard.conf"
+	kill -USR1 "$MXG_PID"
+	e2e_wait_for 5 sh -c "[ \$(grep -c 'configuration .* reloaded' '$MLOG') -ge $c ]" ||
+		e2e_die "reload $c not taken: $(tail -3 "$MLOG")"
+}
+# five sessions for one new client while the DNS server is frozen: one query per zone.
+# A long DNSTimeout here, so that however slowly the five connect on a busy
+# machine, the first lookups are still in flight when the last ones ask.
+reload 1 "DNSTimeout 20s"
 # dns_stat KEY - a counter of the resolver, fresh from a stats line (SIGUSR2)
 dns_stat() {
 	local c; c=$(grep -c 'stats dns ' "$MLOG")
@@ -128,24 +144,17 @@ q=$(e2e_dns_queries '60\.2\.0\.192\.(bl|bad|wl)\.test')
 # so each lookup may have been retransmitted once: 3..6 packets, never 15+
 if [ "$q" -ge 3 ] && [ "$q" -le 6 ]; then tap_ok "concurrent sessions for one client: one lookup per zone ($q packets)"
 else tap_fail "concurrent sessions for one client: one lookup per zone" "$q packets"; fi
-tap_is "... the other four joined the queries in flight (3 zones x 4)" 12 echo "$shared"
+# at least the other four sessions' 12 lookups found the queries in flight
+if [ "$shared" -ge 12 ]; then tap_ok "... the other four joined the queries in flight ($shared shared lookups)"
+else tap_fail "... the other four joined the queries in flight" "shared=$shared, want >= 12"; fi
 
-# reload (SIGUSR1) into monitor mode
-reload() {
-	local c=$1; shift
-	printf '%s\n' "Socket unix:$E2E_DIR/mxguard.sock" "Syslog no" "UserID nobody:postfix" \
-		"Whitelist $E2E_DIR/whitelist.cdb" "${DNSCONF[@]}" "$@" > "$E2E_DIR/mxguard.conf"
-	kill -USR1 "$MXG_PID"
-	e2e_wait_for 5 sh -c "[ \$(grep -c 'configuration .* reloaded' '$MLOG') -ge $c ]" ||
-		e2e_die "reload $c not taken: $(tail -3 "$MLOG")"
-}
-reload 1 "Mode monitor"
+reload 2 "Mode monitor"
 send "monitor" 127.0.0.66 192.0.2.99 u12@example.com
 tap_check "monitor mode: listed client accepted" smtp_has '<- *250 2\.0\.0 Ok: queued'
 check "monitor mode: logged as reject with mode=monitor" 'action=reject reason=dnsbl client=192\.0\.2\.99 .* mode=monitor$'
 
 # DNS server stopped (not answering at all): accepted within DNSTimeout
-reload 2
+reload 3
 kill -STOP "$RBL_PID"
 send "dns down" 127.0.0.66 192.0.2.50 u13@example.com
 kill -CONT "$RBL_PID"
@@ -155,7 +164,7 @@ check "DNS not answering: logged reason=dns-error with the timeouts" \
 if [ "$SEND_MS" -lt 4500 ]; then tap_ok "DNS not answering: whole SMTP session took ${SEND_MS} ms (DNSTimeout 2s)"
 else tap_fail "DNS not answering: session within DNSTimeout" "took $SEND_MS ms"; fi
 
-reload 3 "DNSErrorAction tempfail"
+reload 4 "DNSErrorAction tempfail"
 e2e_dns_stop
 send "dns down, tempfail" 127.0.0.66 192.0.2.51 u14@example.com
 tap_check "DNS down + DNSErrorAction tempfail: 451 at RCPT, never a 5xx" \
