@@ -356,9 +356,10 @@ complete(struct dns_resolver *r, struct dns_query *q, const struct dns_answer *a
 		entry_free(q);
 }
 
-/* parse - a DNS reply to an answer; other types than A keep the reply */
-static void
-parse(int type, int status, unsigned char *abuf, int alen, struct dns_answer *a)
+/* dns_parse_reply - a DNS reply to an answer; other types than A keep a
+ * malloc()ed copy of the reply in A->raw, which the caller frees */
+void
+dns_parse_reply(int type, int status, const unsigned char *abuf, int alen, struct dns_answer *a)
 {
 	struct ares_addrttl at[DNS_PARSE_MAX];
 	int n = DNS_PARSE_MAX, i, rc;
@@ -422,7 +423,7 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	struct dns_answer a;
 
 	(void)timeouts;
-	parse(q->type, status, abuf, alen, &a);
+	dns_parse_reply(q->type, status, abuf, alen, &a);
 	pthread_mutex_lock(&r->lock);
 	complete(r, q, &a);
 	pthread_mutex_unlock(&r->lock);

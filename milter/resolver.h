@@ -50,6 +50,8 @@ int dns_wait(struct dns_query *q, const struct timespec *deadline, struct dns_an
 void dns_release(struct dns_query *q);
 void dns_get_stats(struct dns_resolver *r, struct dns_stats *s);
 const char *dns_status_name(enum dns_status s);
+void dns_parse_reply(int type, int status, const unsigned char *abuf, int alen,
+    struct dns_answer *a);
 void dns_deadline(struct timespec *ts, unsigned ms);
 
 #endif

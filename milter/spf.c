@@ -278,9 +278,12 @@ add_rr(SPF_dns_rr_t *rr, const void *data, size_t len, int text)
 	return 0;
 }
 
-/* fill - parse our resolver's reply into libspf2's form; -1 on a bad reply */
+/* fill - parse our resolver's reply into libspf2's form; -1 on a bad reply.
+ * A record the guard refuses becomes "v=spf1" twice (libspf2: permerror)
+ * and the reason goes to WHY. */
 static int
-fill(SPF_dns_rr_t *rr, ns_type type, const struct dns_answer *ans, const char *domain)
+fill(SPF_dns_rr_t *rr, ns_type type, const struct dns_answer *ans, const char *domain,
+    char *why, size_t wsize)
 {
 	int i, rc = -1;
 
@@ -331,11 +334,11 @@ fill(SPF_dns_rr_t *rr, ns_type type, const struct dns_answer *ans, const char *d
 		/* the guard: a hostile SPF record never reaches libspf2 */
 		for (i = 0; rc == 0 && i < rr->num_rr; i++) {
 			const char *r = (const char *)rr->rr[i];
-			char why[140];
+			char bad[140];
 
 			if (strncasecmp(r, "v=spf1", 6) == 0 && (r[6] == 0 || r[6] == ' ')
-			    && spf_guard(r, why, sizeof(why)) < 0) {
-				snprintf(cur->why, sizeof(cur->why), "%.40s: %.100s", domain, why);
+			    && spf_guard(r, bad, sizeof(bad)) < 0) {
+				snprintf(why, wsize, "%.40s: %.100s", domain, bad);
 				rr->num_rr = 0;
 				rc = add_rr(rr, "v=spf1", 6, 1) | add_rr(rr, "v=spf1", 6, 1);
 				break;
@@ -431,7 +434,7 @@ lookup(SPF_dns_server_t *srv, const char *domain, ns_type type, int should_cache
 	switch (ans.status) {
 	case DNS_OK:
 		rr = SPF_dns_rr_new_init(srv, domain, type, (int)ans.ttl, NETDB_SUCCESS);
-		if (rr && fill(rr, type, &ans, domain) < 0) {
+		if (rr && fill(rr, type, &ans, domain, c->why, sizeof(c->why)) < 0) {
 			SPF_dns_rr_free(rr);
 			rr = SPF_dns_rr_new_init(srv, domain, type, 0, TRY_AGAIN);
 		}
@@ -449,6 +452,21 @@ lookup(SPF_dns_server_t *srv, const char *domain, ns_type type, int should_cache
 	}
 	dns_release(q);
 	return rr;
+}
+
+/* spf_parse_answer - ANS (a DNS_OK answer for TYPE) as libspf2 would get
+ * it: the number of records, or -1 on a bad reply. For the DNS fuzzer. */
+int
+spf_parse_answer(int type, const struct dns_answer *ans, char *why, size_t wsize)
+{
+	SPF_dns_rr_t *rr = SPF_dns_rr_new_init(NULL, "fuzz.example", (ns_type)type, 0, NETDB_SUCCESS);
+	int n;
+
+	if (rr == NULL)
+		return -1;
+	n = fill(rr, (ns_type)type, ans, "fuzz.example", why, wsize) < 0 ? -1 : rr->num_rr;
+	SPF_dns_rr_free(rr);
+	return n;
 }
 
 /* ---- libspf2 must not print or abort on its own ---- */

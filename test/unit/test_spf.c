@@ -1,7 +1,79 @@
 /* test_spf.c - the SPF record guard: real records pass, hostile ones never reach libspf2 */
 #include "autoconf.h"
+#include <arpa/nameser.h>
+#include <ares.h>
 #include "spf.h"
 #include "unit.h"
+
+/* reply - a DNS reply for QTYPE with one answer per RDATA (length-prefixed
+ * in RD), written into BUF; its length */
+static int
+reply(unsigned char *buf, int qtype, const unsigned char *rd, int nrd)
+{
+	static const unsigned char head[] = {
+		0x12, 0x34, 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0,
+		7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'o', 'r', 'g', 0 };
+	int len = sizeof(head), i;
+
+	memcpy(buf, head, sizeof(head));
+	buf[7] = (unsigned char)nrd;
+	buf[len++] = 0; buf[len++] = (unsigned char)qtype; buf[len++] = 0; buf[len++] = 1;
+	for (i = 0; i < nrd; i++) {
+		int n = rd[0] << 8 | rd[1];
+
+		buf[len++] = 0xc0; buf[len++] = 0x0c;                /* name: the question's */
+		buf[len++] = 0; buf[len++] = (unsigned char)qtype; buf[len++] = 0; buf[len++] = 1;
+		buf[len++] = 0; buf[len++] = 0; buf[len++] = 0x01; buf[len++] = 0x2c;   /* TTL 300 */
+		memcpy(buf + len, rd, (size_t)n + 2);
+		len += n + 2;
+		rd += n + 2;
+	}
+	return len;
+}
+
+START_TEST(dns_replies_are_parsed_and_bad_ones_refused)
+{
+	static const unsigned char a[] = { 0, 4, 127, 0, 0, 2, 0, 4, 127, 0, 0, 10 };
+	static const unsigned char txt[] = {
+		0, 25, 18, 'v', '=', 's', 'p', 'f', '1', ' ', 'i', 'p', '4', ':', '1', '.', '2', '.', '3', '.', '4', 5, ' ', '-', 'a', 'l', 'l', 0, 4, 3, 'f', 'o', 'o' };
+	static const unsigned char hostile[] = {
+		0, 19, 18, 'v', '=', 's', 'p', 'f', '1', ' ', 'e', 'x', 'i', 's', 't', 's', ':', '%', '{', 'z', '}' };
+	unsigned char buf[512];
+	struct dns_answer ans;
+	char why[160] = "";
+	int len;
+
+	len = reply(buf, ns_t_a, a, 2);
+	dns_parse_reply(ns_t_a, ARES_SUCCESS, buf, len, &ans);
+	ck_assert_int_eq(ans.status, DNS_OK);
+	ck_assert_int_eq(ans.n, 2);
+	ck_assert_uint_eq(ans.ttl, 300);
+	ck_assert_uint_eq(ntohl(ans.a[1].s_addr), 0x7f00000a);
+	dns_parse_reply(ns_t_a, ARES_SUCCESS, buf, len - 3, &ans);          /* truncated */
+	ck_assert_int_eq(ans.status, DNS_ERROR);
+	dns_parse_reply(ns_t_a, ARES_ESERVFAIL, NULL, 0, &ans);
+	ck_assert_int_eq(ans.status, DNS_SERVFAIL);
+
+	/* two strings of one TXT record are one SPF record; the other record stays apart */
+	len = reply(buf, ns_t_txt, txt, 2);
+	dns_parse_reply(ns_t_txt, ARES_SUCCESS, buf, len, &ans);
+	ck_assert_int_eq(ans.status, DNS_OK);
+	ck_assert_int_eq(spf_parse_answer(ns_t_txt, &ans, why, sizeof(why)), 2);
+	ck_assert_str_eq(why, "");
+	free((void *)ans.raw);
+	len = reply(buf, ns_t_txt, txt, 2);
+	dns_parse_reply(ns_t_txt, ARES_SUCCESS, buf, len - 1, &ans);      /* truncated */
+	ck_assert_int_eq(spf_parse_answer(ns_t_txt, &ans, why, sizeof(why)), -1);
+	free((void *)ans.raw);
+
+	/* a record the guard refuses never reaches libspf2: the reason is kept */
+	len = reply(buf, ns_t_txt, hostile, 1);
+	dns_parse_reply(ns_t_txt, ARES_SUCCESS, buf, len, &ans);
+	ck_assert_int_eq(spf_parse_answer(ns_t_txt, &ans, why, sizeof(why)), 2);
+	ck_assert_msg(strstr(why, "fuzz.example") != NULL, "%s", why);
+	free((void *)ans.raw);
+}
+END_TEST
 
 START_TEST(real_world_records_pass)
 {
@@ -107,6 +179,7 @@ suite(void)
 	tcase_add_test(t, hostile_and_malformed_records_are_refused);
 	tcase_add_test(t, oversized_records_and_terms_are_refused);
 	tcase_add_test(t, result_names_are_spec_words);
+	tcase_add_test(t, dns_replies_are_parsed_and_bad_ones_refused);
 	suite_add_tcase(s, t);
 	return s;
 }
