@@ -103,20 +103,27 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	return SMFIS_CONTINUE;
 }
 
-/* refuse - the reply and the log line for a recipient refused at RCPT */
-static sfsistat
-refuse(SMFICTX *ctx, struct session *s, const struct verdict *v, const char *rcpt)
+/* set_reply - the SMTP reply for a refusal, by its reason: a loop, an SPF
+ * fail, a listing, or a DNS failure (never a 5xx) */
+static void
+set_reply(SMFICTX *ctx, struct session *s, const struct verdict *v)
 {
-	char code[4], xcode[16], text[512];
+	char code[4], xcode[16], text[MXG_ADDR_MAX * 2 + 128];
 	const char *zone = "";
+	int reject = v->action == ACT_REJECT;
 
 	if (s->dnsbl_done && s->dnsbl.best_site >= 0)
 		zone = s->cfg->dnsbl.zones[s->cfg->dnsbl.sites[s->dnsbl.best_site].zone];
-	if (v->reason == R_SPF)
-		dec_reply(v->action == ACT_REJECT ? "550 5.7.23 SPF fail: %z does not designate %a "
+	if (v->reason == R_LOOP)
+		/* through dec_reply: a '%' in the evidence (an address) is doubled */
+		dec_reply(reject ? "554 5.4.6 Routing loop detected (%z)"
+		    : "451 4.4.6 Routing loop detected (%z)", s->addrstr, s->loop.why,
+		    code, xcode, text, sizeof(text));
+	else if (v->reason == R_SPF)
+		dec_reply(reject ? "550 5.7.23 SPF fail: %z does not designate %a "
 		    "as permitted sender" : "451 4.7.23 SPF fail: %z does not designate %a as "
 		    "permitted sender", s->addrstr, s->spf.domain, code, xcode, text, sizeof(text));
-	else if (v->action == ACT_REJECT)
+	else if (reject && v->reason == R_DNSBL)
 		dec_reply(s->cfg->dnsbl_reply, s->addrstr, zone, code, xcode, text, sizeof(text));
 	else
 		dec_reply("451 4.7.1 Service temporarily unavailable; DNS lookups for "
@@ -125,6 +132,13 @@ refuse(SMFICTX *ctx, struct session *s, const struct verdict *v, const char *rcp
 	if (smfi_setreply(ctx, code, xcode[0] ? xcode : NULL, text) != MI_SUCCESS)
 		log_msg(LOG_WARNING, "cannot set the reply \"%s %s\"; the MTA's own is used",
 		    code, xcode);
+}
+
+/* refuse - the reply and the log line for a recipient refused at RCPT */
+static sfsistat
+refuse(SMFICTX *ctx, struct session *s, const struct verdict *v, const char *rcpt)
+{
+	set_reply(ctx, s, v);
 	sess_log_verdict(s, v, rcpt);
 	return v->action == ACT_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
 }
@@ -178,7 +192,7 @@ cb_eoh(SMFICTX *ctx)
 static sfsistat
 apply(SMFICTX *ctx, struct session *s, const struct verdict *v)
 {
-	char tag[MXG_ADDR_MAX + 128], code[4], xcode[16], text[MXG_ADDR_MAX * 2 + 128];
+	char tag[MXG_ADDR_MAX + 128];
 	unsigned i;
 
 	/* X-Mxguard is ours: one from outside is never passed on */
@@ -215,11 +229,7 @@ apply(SMFICTX *ctx, struct session *s, const struct verdict *v)
 		return SMFIS_CONTINUE;
 	case ACT_TEMPFAIL:
 	case ACT_REJECT:
-		/* through dec_reply: a '%' in the evidence (an address) is doubled */
-		dec_reply(v->action == ACT_REJECT ? "554 5.4.6 Routing loop detected (%z)"
-		    : "451 4.4.6 Routing loop detected (%z)", s->addrstr, s->loop.why,
-		    code, xcode, text, sizeof(text));
-		smfi_setreply(ctx, code, xcode, text);
+		set_reply(ctx, s, v);
 		return v->action == ACT_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
 	case ACT_ACCEPT:
 	case ACT__N:
