@@ -6,10 +6,13 @@
  *    (LocalNames) or localhost is one pass (a content filter's re-injection
  *    adds stamps to the same run); the current arrival is a pass too, and
  *    joins the run at the top when the newest visible stamp is already ours
- *    (Sendmail shows its own stamp to milters, Postfix does not);
+ *    (a re-injection, or Sendmail's MSP handing a submission to its MTA).
+ *    Neither Postfix nor Sendmail shows milters the stamp it writes for the
+ *    current arrival (Sendmail passes only the fields that came with the
+ *    message), so the top stamp is the previous hop's;
  *  - Delivered-To: a current envelope recipient already delivered to;
  *  - the count: LoopMaxReceived Received: fields or more, as the filter
- *    sees them (Postfix hides its own, so its hop count is one more).
+ *    sees them (the MTA hides its own, so its hop count is one more).
  * Pure: plain inputs, a filled verdict, nothing can fail.
  */
 #include "autoconf.h"

@@ -5,6 +5,8 @@
  * Stamps seen in the wild, all handled:
  *   from helo (rdns [192.0.2.1]) by mx.example (Postfix) with ESMTP id X; date
  *   from helo (unknown [IPv6:2001:db8::1]) by host (8.15.2/8.15.2) ...  Sendmail
+ *   from helo (rdns [192.0.2.1]) (authenticated bits=0) by host ...      Sendmail, AUTH
+ *   (from rdns [192.0.2.1]) by host (8.17.1.9/8.17.1.9) ...              Sendmail, no HELO
  *   from rdns ([192.0.2.1] helo=helo) by host with esmtp (Exim 4.96) ...
  *   from [192.0.2.1] (helo=x) by host with esmtp ...                      Exim, no rDNS
  *   from EXCH1.corp.local (10.0.0.1) by EXCH2.corp.local (10.0.0.2) ...   Exchange
@@ -129,7 +131,7 @@ from_comment(const char *s, size_t n, struct rcv_stamp *st)
 		}
 		if (!st->has_ip && word_ip(w, wn, &st->ip) == 0) {
 			st->has_ip = 1;
-		} else if (first && w[0] != '[' && memchr(w, '=', wn) == NULL) {
+		} else if (first && !st->from_name[0] && w[0] != '[' && memchr(w, '=', wn) == NULL) {
 			copy(st->from_name, w, wn);
 		}
 		first = 0;
@@ -155,8 +157,12 @@ rcv_parse(const char *value, size_t len, struct rcv_stamp *st)
 	lx.end = value + len;
 	while ((t = next(&lx, &w, &wn)) != T_END) {
 		if (t == T_COMMENT) {
-			if (in_from)
+			/* the client's comment; later ones ("(authenticated bits=0)") once it is known */
+			if (in_from && !st->has_ip)
 				from_comment(w, wn, st);
+			else if (!in_from && st->from[0] == 0 && st->by[0] == 0 && wn > 5
+			    && strncasecmp(w, "from ", 5) == 0)
+				from_comment(w + 5, wn - 5, st);     /* Sendmail, no HELO */
 			continue;
 		}
 		in_from = 0;

@@ -1,10 +1,10 @@
 /*
  * relay.c - where did mail that a trusted RELAY peer hands us come from?
  *
- * The newest stamps written by this host itself (Sendmail shows its own
- * to milters, Postfix does not) are skipped; the next one is the peer's
- * own stamp, and the address in its from clause is the origin client, the
- * one the peer saw. Stamps below it were written by hosts we do not trust
+ * The newest stamps written by this host itself (a re-injection; the stamp
+ * of the current arrival is never shown to milters, by Postfix or Sendmail)
+ * are skipped; the next one is the peer's own stamp, and the address in its
+ * from clause is the origin client, the one the peer saw. Stamps below it were written by hosts we do not trust
  * (the sender can forge any of them) and are never read. Pure: returns 1
  * with *peer set when the peer's stamp names an address, 0 otherwise.
  */

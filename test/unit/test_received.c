@@ -51,6 +51,33 @@ START_TEST(sendmail_may_be_forged)
 }
 END_TEST
 
+START_TEST(sendmail_authenticated_tls_and_no_helo)
+{
+	/* the template of Debian's sendmail.cf: $_ in a comment, AUTH and TLS comments */
+	parse("from helo.example (rdns.example.net [198.51.100.8]) (authenticated bits=0)\n\tby smx.example.test (8.17.1.9/8.17.1.9/Debian-2+deb12u2) with ESMTPSA id 5AQ1; date\n\t(envelope-from <a@b>)");
+	ck_assert_str_eq(st.from, "helo.example");
+	ck_assert_str_eq(st.from_name, "rdns.example.net");
+	ck_assert_str_eq(ip(), "198.51.100.8");
+	ck_assert_str_eq(st.by, "smx.example.test");
+	parse("from helo.example ([198.51.100.9]) (authenticated bits=256)\n\tby smx.example.test (8.17.1.9/8.17.1.9) with ESMTPSA id 5AQ2\n\t(version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 bits=256 verify=NOT); date");
+	ck_assert_str_eq(st.from_name, "");
+	ck_assert_str_eq(ip(), "198.51.100.9");
+	ck_assert_str_eq(st.by, "smx.example.test");
+	/* no HELO: "(from $_)" */
+	parse("(from rdns.example.net [198.51.100.10])\n\tby smx.example.test (8.17.1.9/8.17.1.9) with SMTP id 5AQ3; date");
+	ck_assert_str_eq(st.from_name, "rdns.example.net");
+	ck_assert_str_eq(ip(), "198.51.100.10");
+	ck_assert_str_eq(st.by, "smx.example.test");
+	/* local submission: no address */
+	parse("(from root@localhost)\n\tby smx.example.test (8.17.1.9/8.17.1.9/Submit) id 5AQ4; date");
+	ck_assert_int_eq(st.has_ip, 0);
+	ck_assert_str_eq(st.by, "smx.example.test");
+	/* a comment after "by" that starts with "from" is no from clause */
+	parse("by smx.example.test (from 192.0.2.1) id 5AQ5; date");
+	ck_assert_int_eq(st.has_ip, 0);
+}
+END_TEST
+
 START_TEST(exim_with_and_without_rdns)
 {
 	parse("from mail.example.org ([192.0.2.9] helo=mx.example.org)\n\tby relay.isp.example with esmtps (Exim 4.96) (envelope-from <a@b>) id 1abc; date");
@@ -159,8 +186,8 @@ START_TEST(relay_origin_is_in_the_peers_own_stamp)
 		"from spam.example (unknown [203.0.113.5]) by backup.example.net (Postfix) with ESMTP id 1; date",
 		"from clean.example (clean.example [192.0.2.1]) by backup.example.net; forged by the sender",
 		NULL };
-	const char *sendmail[] = {           /* Sendmail shows its own stamp first */
-		"from backup.example.net (backup.example.net [192.0.2.25]) by mx1.example.com (8.17.1/8.17.1) with ESMTP id 2; date",
+	const char *sendmail[] = {           /* our own on top: a re-injection (content filter, MSP) */
+		"from localhost (localhost [127.0.0.1]) by mx1.example.com (8.17.1/8.17.1) with ESMTP id 2; date",
 		"from x (x.example [198.51.100.9]) by backup.example.net (8.17.1) id 3; date",
 		NULL };
 	const char *exim[] = {
@@ -192,6 +219,7 @@ suite(void)
 	tcase_add_test(t, postfix_stamp);
 	tcase_add_test(t, postfix_unknown_client_and_ipv6);
 	tcase_add_test(t, sendmail_may_be_forged);
+	tcase_add_test(t, sendmail_authenticated_tls_and_no_helo);
 	tcase_add_test(t, exim_with_and_without_rdns);
 	tcase_add_test(t, exchange_bare_addresses);
 	tcase_add_test(t, qmail_forms);
