@@ -111,6 +111,7 @@ static const struct key keys[] = {
 	{"LoopMaxPasses", K_INT, "3", F(loop_max_passes), NULL, 0, 100},
 	{"LoopAction", K_CHOICE, "quarantine", F(loop_action), loop_actions, 0, 0},
 	{"RelayCheckAction", K_CHOICE, "tag", F(relay_action), relay_actions, 0, 0},
+	{"StatsInterval", K_TIME, "1h", F(stats_interval), NULL, 0, 86400000L},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 

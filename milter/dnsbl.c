@@ -14,7 +14,9 @@
  * dnsbl_start sends one lookup per zone through the resolver and returns
  * at once; dnsbl_collect waits for the answers until the deadline fixed at
  * start, treats late ones as timeouts, and warns about bad answers at most
- * once a minute per zone.
+ * once a minute per zone. Both count into the zone's row of stats.c:
+ * lookups at start (queries and latency are counted by the resolver),
+ * hits and errors when the verdict is collected.
  */
 #include "autoconf.h"
 
@@ -27,6 +29,7 @@
 
 #include "dnsbl.h"
 #include "log.h"
+#include "stats.h"
 #include "textfile.h"
 #include "whitelist.h"
 
@@ -38,6 +41,7 @@ struct dnsbl_job {
 	struct timespec deadline;
 	unsigned n;
 	struct dns_query *q[DNSBL_MAX_ZONES];
+	struct stats_zone *meter[DNSBL_MAX_ZONES];
 };
 
 /* octet_set - "n", "[a..b]" or "[a;b;c..d]" into a 256-bit map; end or NULL */
@@ -220,6 +224,27 @@ dnsbl_classify(const struct dns_answer *ans, struct dnsbl_zone_result *z)
 	z->state = DZ_FAILED;
 }
 
+/* dnsbl_stats_result - how a zone's result is counted in its stats row */
+enum stats_result
+dnsbl_stats_result(const struct dnsbl_zone_result *z)
+{
+	if (z->state == DZ_LISTED)
+		return SR_LISTED;
+	if (z->state == DZ_NOTLISTED)
+		return SR_NOTLISTED;
+	switch (z->ans.status) {
+	case DNS_OK:
+		return SR_BAD;
+	case DNS_SERVFAIL:
+		return SR_SERVFAIL;
+	case DNS_TIMEOUT:
+	case DNS_PENDING:
+		return SR_TIMEOUT;
+	default:
+		return SR_ERROR;
+	}
+}
+
 /* site_matches - any answer passes the site's filter */
 static int
 site_matches(const struct dnsbl_site *s, const struct dns_answer *ans)
@@ -303,9 +328,12 @@ dnsbl_start(struct dns_resolver *r, const struct dnsbl_conf *c, const struct add
 	j->c = c;
 	j->n = c->nzones;
 	dns_deadline(&j->deadline, timeout_ms);
-	for (i = 0; i < j->n; i++)
+	for (i = 0; i < j->n; i++) {
+		j->meter[i] = stats_zone(c->zones[i]);
+		stats_zone_lookup(j->meter[i]);
 		j->q[i] = dnsbl_qname(a, c->zones[i], name, sizeof(name)) == 0
-		    ? dns_lookup_a(r, name, min_ttl, max_ttl) : NULL;
+		    ? dns_lookup_a(r, name, min_ttl, max_ttl, j->meter[i]) : NULL;
+	}
 	return j;
 }
 
@@ -353,6 +381,7 @@ dnsbl_collect(struct dnsbl_job *j, int threshold, struct dnsbl_verdict *v)
 		dnsbl_classify(&ans, &z[i]);
 		if (z[i].state == DZ_FAILED && ans.status == DNS_OK)
 			warn_bad(j->c->zones[i], &ans);
+		stats_zone_result(j->meter[i], dnsbl_stats_result(&z[i]));
 	}
 	dnsbl_score(j->c, z, threshold, v);
 }

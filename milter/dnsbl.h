@@ -7,6 +7,7 @@
 
 #include "addr.h"
 #include "resolver.h"
+#include "stats.h"
 
 #define DNSBL_ZONE_MAX 256
 
@@ -49,6 +50,7 @@ int dnsbl_parse(const char *list, struct dnsbl_conf *c, char *why, size_t wsize)
 void dnsbl_conf_free(struct dnsbl_conf *c);
 int dnsbl_qname(const struct addr *a, const char *zone, char *out, size_t size);
 void dnsbl_classify(const struct dns_answer *ans, struct dnsbl_zone_result *z);
+enum stats_result dnsbl_stats_result(const struct dnsbl_zone_result *z);
 void dnsbl_score(const struct dnsbl_conf *c, const struct dnsbl_zone_result *z,
     int threshold, struct dnsbl_verdict *v);
 

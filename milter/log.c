@@ -27,11 +27,24 @@ static const char *log_ident = "mxguard";
 static int log_syslog;
 static int log_stderr = 1;
 static volatile int log_level = LOG_INFO;
+static time_t log_started;            /* CLOCK_MONOTONIC seconds at the first log_open */
+
+/* mono_sec - seconds on the monotonic clock */
+static time_t
+mono_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
 
 void
 log_open(const char *ident, int use_syslog, int facility, int to_stderr)
 {
 	log_ident = ident;
+	if (log_started == 0)
+		log_started = mono_sec();
 	if (log_syslog)
 		closelog();
 	log_syslog = use_syslog;
@@ -211,7 +224,8 @@ log_count(int action, int reason)
 		__atomic_fetch_add(&n_reason[reason], 1, __ATOMIC_RELAXED);
 }
 
-/* log_stats - "stats connections=N action.accept=N ... reason.clean=N ..." */
+/* log_stats - "stats connections=N action.accept=N ... reason.clean=N ...
+ * uptime=SECONDS": counted since start-up */
 void
 log_stats(void)
 {
@@ -230,5 +244,6 @@ log_stats(void)
 		snprintf(key, sizeof(key), "reason.%s", dec_reason_name(i));
 		ll_addf(&l, key, "%lu", __atomic_load_n(&n_reason[i], __ATOMIC_RELAXED));
 	}
+	ll_addf(&l, "uptime", "%ld", (long)(mono_sec() - log_started));
 	ll_emit(&l, LOG_NOTICE);
 }

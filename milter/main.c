@@ -5,8 +5,8 @@
  * A broken environment at start-up (bad configuration, socket, user, pid
  * file) is fatal with one clear message and exit 1. After start-up nothing
  * here exits: SIGUSR1 reloads the configuration (a bad one is logged and the
- * running one kept), SIGUSR2 and every hour log the stats line, SIGTERM and
- * SIGINT make libmilter finish and return.
+ * running one kept), SIGUSR2 and every StatsInterval (1h) log the stats
+ * lines, SIGTERM and SIGINT make libmilter finish and return.
  */
 #include "autoconf.h"
 
@@ -30,9 +30,8 @@
 #include "mxguard.h"
 #include "resolver.h"
 #include "spf.h"
+#include "stats.h"
 #include "whitelist.h"
-
-#define STATS_INTERVAL 3600
 
 static const char *conf_path = MXG_DEFAULT_CONF;
 static const char *socket_override;
@@ -124,36 +123,72 @@ reload(void)
 	cfg_release(old);
 }
 
-/* stats - the counters line, and the resolver's when there is one */
+/* stats - the counters line, the resolver's and one per DNSBL zone */
 static void
 stats(void)
 {
 	struct config *c = cfg_acquire();
 	struct dns_stats d;
+	char rate[16] = "-";
+	unsigned i;
 
 	log_stats();
 	if (c && c->dns) {
 		dns_get_stats(c->dns, &d);
+		if (d.lookups)
+			snprintf(rate, sizeof(rate), "%.1f%%", 100.0 * (double)d.hits / (double)d.lookups);
 		log_msg(LOG_NOTICE, "stats dns lookups=%lu cache_hits=%lu shared=%lu queries=%lu "
-		    "overload=%lu entries=%u pending=%u", d.lookups, d.hits, d.shared, d.queries,
-		    d.overload, d.entries, d.pending);
+		    "overload=%lu entries=%u pending=%u cache_hit_rate=%s", d.lookups, d.hits,
+		    d.shared, d.queries, d.overload, d.entries, d.pending, rate);
 	}
+	for (i = 0; c && i < c->dnsbl.nzones; i++)
+		stats_zone_log(c->dnsbl.zones[i]);
 	cfg_release(c);
 }
 
-/* signals - the one thread that takes SIGUSR1 and SIGUSR2 */
+/* stats_every - StatsInterval in seconds (0: no timer), from the current snapshot */
+static time_t
+stats_every(void)
+{
+	struct config *c = cfg_acquire();
+	time_t every = c ? (time_t)(c->stats_interval / 1000) : 3600;
+
+	if (c && c->stats_interval > 0 && every < 1)
+		every = 1;
+	cfg_release(c);
+	return every;
+}
+
+/*
+ * signals - the one thread that takes SIGUSR1 and SIGUSR2, and the stats
+ * timer: due at fixed steps of StatsInterval from start-up, whatever
+ * signals come in between (a reload that changes the interval counts the
+ * new one from the last timed line).
+ */
 static void *
 signals(void *arg)
 {
 	sigset_t *set = arg;
-	struct timespec tick = { STATS_INTERVAL, 0 };
+	struct timespec now, wait;
+	time_t last, every;
 	int sig;
 
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	last = now.tv_sec;
 	for (;;) {
-		sig = sigtimedwait(set, NULL, &tick);
+		every = stats_every();
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (every > 0 && now.tv_sec >= last + every) {
+			stats();
+			last += (now.tv_sec - last) / every * every;   /* skip missed steps */
+			continue;
+		}
+		wait.tv_sec = every > 0 ? last + every - now.tv_sec : 3600;
+		wait.tv_nsec = 0;
+		sig = sigtimedwait(set, NULL, &wait);
 		if (sig == SIGUSR1)
 			reload();
-		else if (sig == SIGUSR2 || (sig < 0 && errno == EAGAIN))
+		else if (sig == SIGUSR2)
 			stats();
 	}
 	return NULL;

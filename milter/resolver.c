@@ -17,6 +17,11 @@
  * negative answer for the lower bound; failures are not cached. A pending
  * entry is shared by every concurrent lookup of the same name.
  *
+ * A lookups may carry a meter (a DNSBL zone's row in stats.c): a query
+ * actually sent for it is counted there, and its latency, from queueing to
+ * an answer (records, NXDOMAIN or SERVFAIL; not a timeout), is recorded
+ * once, whoever else shares it.
+ *
  * A lookups are parsed here; for other types (TXT, AAAA, MX, PTR for SPF)
  * the reply itself is kept and handed out, for the caller to parse with
  * c-ares' parsers while it holds the handle; those live for the lower TTL
@@ -42,6 +47,7 @@
 
 #include "log.h"
 #include "resolver.h"
+#include "stats.h"
 
 #define DNS_BUCKETS      16384
 #define DNS_MAX_ENTRIES  100000
@@ -62,6 +68,8 @@ struct dns_query {                    /* one cache entry; a handle points here *
 	int in_table;
 	unsigned min_ttl, max_ttl;
 	time_t expires;                   /* CLOCK_MONOTONIC seconds */
+	struct timespec sent;             /* CLOCK_MONOTONIC, when queued */
+	struct stats_zone *meter;         /* counts the query and its latency, or NULL */
 	pthread_cond_t done;
 	struct dns_answer ans;
 };
@@ -79,6 +87,10 @@ struct dns_resolver {
 	struct pollfd socks[DNS_MAX_SOCKS];
 	int nsocks;
 };
+
+/* the counters of resolvers already stopped (reloads), so totals run from start-up */
+static pthread_mutex_t retired_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct dns_stats retired;
 
 static pthread_once_t ares_once = PTHREAD_ONCE_INIT;
 static int ares_init_status;
@@ -221,19 +233,10 @@ entry_new(struct dns_resolver *r, const char *name, int type, unsigned h, unsign
 	return q;
 }
 
-/* dns_lookup_a - a handle on the A records of name */
-struct dns_query *
-dns_lookup_a(struct dns_resolver *r, const char *name, unsigned min_ttl, unsigned max_ttl)
-{
-	return dns_lookup(r, name, ns_t_a, min_ttl, max_ttl);
-}
-
-/*
- * dns_lookup - a handle on the records of one type; never blocks.
- * NULL only when memory ran out (dns_wait then reports DNS_ERROR).
- */
-struct dns_query *
-dns_lookup(struct dns_resolver *r, const char *name, int type, unsigned min_ttl, unsigned max_ttl)
+/* lookup - dns_lookup with a meter for the query it may send */
+static struct dns_query *
+lookup(struct dns_resolver *r, const char *name, int type, unsigned min_ttl, unsigned max_ttl,
+    struct stats_zone *meter)
 {
 	unsigned h = hash_name(name) * 31 + (unsigned)type;
 	struct dns_query *q;
@@ -269,6 +272,9 @@ dns_lookup(struct dns_resolver *r, const char *name, int type, unsigned min_ttl,
 		return q;
 	}
 	q->refs++;                        /* the resolver's, until answered */
+	q->meter = meter;
+	clock_gettime(CLOCK_MONOTONIC, &q->sent);
+	stats_zone_query(meter);
 	q->in_table = 1;
 	q->hnext = r->buckets[h % DNS_BUCKETS];
 	r->buckets[h % DNS_BUCKETS] = q;
@@ -286,6 +292,27 @@ dns_lookup(struct dns_resolver *r, const char *name, int type, unsigned min_ttl,
 	if (write(r->wake[1], &one, 1) < 0 && errno != EAGAIN)
 		log_msg(LOG_ERR, "resolver: wake-up: %s", strerror(errno));
 	return q;
+}
+
+/*
+ * dns_lookup_a - a handle on the A records of name; a query it sends is
+ * counted in meter (when not NULL), and so is its latency once answered
+ */
+struct dns_query *
+dns_lookup_a(struct dns_resolver *r, const char *name, unsigned min_ttl, unsigned max_ttl,
+    struct stats_zone *meter)
+{
+	return lookup(r, name, ns_t_a, min_ttl, max_ttl, meter);
+}
+
+/*
+ * dns_lookup - a handle on the records of one type; never blocks.
+ * NULL only when memory ran out (dns_wait then reports DNS_ERROR).
+ */
+struct dns_query *
+dns_lookup(struct dns_resolver *r, const char *name, int type, unsigned min_ttl, unsigned max_ttl)
+{
+	return lookup(r, name, type, min_ttl, max_ttl, NULL);
 }
 
 /* dns_wait - the answer, or DNS_TIMEOUT once deadline passed (returns 0) */
@@ -324,12 +351,37 @@ dns_release(struct dns_query *q)
 	pthread_mutex_unlock(&r->lock);
 }
 
+/*
+ * dns_get_stats - lookups, hits, shared, queries and overload since
+ * start-up (this resolver's plus those of resolvers stopped before it);
+ * entries and pending of this one
+ */
 void
 dns_get_stats(struct dns_resolver *r, struct dns_stats *s)
 {
 	pthread_mutex_lock(&r->lock);
 	*s = r->st;
 	pthread_mutex_unlock(&r->lock);
+	pthread_mutex_lock(&retired_lock);
+	s->lookups += retired.lookups;
+	s->hits += retired.hits;
+	s->shared += retired.shared;
+	s->queries += retired.queries;
+	s->overload += retired.overload;
+	pthread_mutex_unlock(&retired_lock);
+}
+
+/* retire - add a stopping resolver's counters to the totals */
+static void
+retire(const struct dns_stats *st)
+{
+	pthread_mutex_lock(&retired_lock);
+	retired.lookups += st->lookups;
+	retired.hits += st->hits;
+	retired.shared += st->shared;
+	retired.queries += st->queries;
+	retired.overload += st->overload;
+	pthread_mutex_unlock(&retired_lock);
 }
 
 /* ---- the resolver thread ---- */
@@ -350,6 +402,8 @@ complete(struct dns_resolver *r, struct dns_query *q, const struct dns_answer *a
 	q->ans.ttl = ttl;
 	q->ans.cached = 0;
 	q->expires = now_sec() + (time_t)ttl;
+	if (a->status == DNS_OK || a->status == DNS_NXDOMAIN || a->status == DNS_SERVFAIL)
+		stats_zone_latency(q->meter, stats_since_us(&q->sent));
 	r->st.pending--;
 	pthread_cond_broadcast(&q->done);
 	if (--q->refs == 0 && !q->in_table)
@@ -601,6 +655,7 @@ dns_stop(struct dns_resolver *r)
 				entry_free(q);
 		}
 	pthread_mutex_unlock(&r->lock);
+	retire(&r->st);
 	close(r->wake[0]);
 	close(r->wake[1]);
 	pthread_mutex_destroy(&r->lock);

@@ -38,12 +38,13 @@ struct dns_stats {
 
 struct dns_resolver;
 struct dns_query;
+struct stats_zone;
 
 struct dns_resolver *dns_start(const char *servers, unsigned timeout_ms,
     char *err, size_t errlen);
 void dns_stop(struct dns_resolver *r);
 struct dns_query *dns_lookup_a(struct dns_resolver *r, const char *name,
-    unsigned min_ttl, unsigned max_ttl);
+    unsigned min_ttl, unsigned max_ttl, struct stats_zone *meter);
 struct dns_query *dns_lookup(struct dns_resolver *r, const char *name, int type,
     unsigned min_ttl, unsigned max_ttl);
 int dns_wait(struct dns_query *q, const struct timespec *deadline, struct dns_answer *out);

@@ -12,12 +12,13 @@ mkdir -p "$E2E_DIR/dns"
 cat > "$E2E_DIR/dns/bl.zone" <<'Z'
 :127.0.0.2:Listed in bl.test
 127.0.0.24
+127.0.0.77
 192.0.2.96
 192.0.2.98
 192.0.2.99
 2001:db8::99
 Z
-printf ':127.255.255.254:Public resolver refused\n192.0.2.97\n' > "$E2E_DIR/dns/bad.zone"
+printf ':127.255.255.254:Public resolver refused\n192.0.2.97\n127.0.0.78\n' > "$E2E_DIR/dns/bad.zone"
 printf ':127.0.2.1:Allowlisted\n192.0.2.96\n' > "$E2E_DIR/dns/wl.zone"
 e2e_rbldnsd bl.test:ip4set:bl.zone bl.test:ip6trie:bl.zone bad.test:ip4set:bad.zone wl.test:ip4set:wl.zone
 
@@ -101,6 +102,65 @@ send "ipv6" 127.0.0.66 IPV6:2001:db8::99 u11@example.com
 tap_check "IPv6 client: refused" smtp_has '<\*\* 554 5\.7\.1 Service unavailable; client \[2001:db8::99\] blocked using bl\.test'
 tap_is "IPv6 client: queried in nibble format" 1 e2e_dns_queries '^[0-9]+ 127\.0\.0\.1 9\.9\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.8\.b\.d\.0\.1\.0\.0\.2\.bl\.test A'
 
+# stats_snap - SIGUSR2, wait for the whole set of stats lines (the last zone's
+# comes last), keep them in SNAP
+stats_snap() {
+	local c; c=$(grep -c 'stats dnsbl zone=wl\.test ' "$MLOG")
+	kill -USR2 "$MXG_PID"
+	e2e_wait_for 5 sh -c "[ \$(grep -c 'stats dnsbl zone=wl\.test ' '$MLOG') -gt $c ]" ||
+		e2e_die "no stats lines after SIGUSR2: $(tail -3 "$MLOG")"
+	SNAP=$(awk '/\]: stats connections=/ { set = "" } /\]: stats / { set = set $0 "\n" }
+		END { printf "%s", set }' "$MLOG")
+}
+# zstat ZONE KEY - a figure of ZONE's line in SNAP
+zstat() { printf '%s\n' "$SNAP" | grep "stats dnsbl zone=$1 " | sed -E "s/.* $2=([^ ]+)( .*|$)/\\1/"; }
+# zdelta ZONE - "lookups queries hits errors bad" of ZONE between snapshots S0 and SNAP
+zdelta() {
+	local k out=() now; local snap=$SNAP
+	for k in lookups queries hits errors bad; do
+		now=$(zstat "$1" "$k"); SNAP=$S0
+		out+=($((now - $(zstat "$1" "$k")))); SNAP=$snap
+	done
+	echo "${out[*]}"
+}
+# known traffic between two snapshots, from real 127.x sources (no XCLIENT, so
+# no extra connect for the relaying address): 127.0.0.77 (listed in bl.test)
+# twice, 127.0.0.79 (in no zone) once, 127.0.0.78 (bad.test answers
+# 127.255.255.254) once; every zone: 4 lookups, 3 of them sent as queries
+stats_snap; S0=$SNAP
+send "stats: listed" 127.0.0.77 - u16@example.com
+check "stats traffic: 127.0.0.77 refused" 'action=reject reason=dnsbl client=127\.0\.0\.77 '
+send "stats: listed again" 127.0.0.77 - u17@example.com
+check "stats traffic: 127.0.0.77 refused again" 'action=reject reason=dnsbl client=127\.0\.0\.77 '
+send "stats: clean" 127.0.0.79 - u18@example.com
+check "stats traffic: 127.0.0.79 clean" 'action=accept reason=clean client=127\.0\.0\.79 '
+send "stats: bad answer" 127.0.0.78 - u19@example.com
+check "stats traffic: 127.0.0.78 dns-error" 'action=accept reason=dns-error client=127\.0\.0\.78 .*dnserrors=bad\.test:bad-answer$'
+stats_snap
+tap_is "stats on SIGUSR2: bl.test lookups queries hits errors bad" "4 3 2 0 0" zdelta bl.test
+tap_is "stats on SIGUSR2: bad.test counts the bad answer as an error" "4 3 0 1 1" zdelta bad.test
+tap_is "stats on SIGUSR2: wl.test" "4 3 0 0 0" zdelta wl.test
+# latency of the answered queries so far: all came over loopback within DNSTimeout (2s)
+lat_ok() {
+	local z p50 p99
+	for z in bl.test bad.test wl.test; do
+		p50=$(zstat "$z" p50_ms) p99=$(zstat "$z" p99_ms)
+		awk -v a="$p50" -v b="$p99" 'BEGIN { exit !(a ~ /^[0-9]+\.[0-9][0-9][0-9]$/ &&
+			b ~ /^[0-9]+\.[0-9][0-9][0-9]$/ && a > 0 && a <= b && b <= 2250) }' ||
+			{ echo "$z: p50_ms=$p50 p99_ms=$p99"; return 1; }
+	done
+}
+tap_check "stats: per-zone p50/p99 latency present, 0 < p50 <= p99 <= DNSTimeout" lat_ok
+# the resolver line: the cache hit rate is cache_hits / lookups of that line
+hit_rate_ok() {
+	printf '%s\n' "$SNAP" | grep 'stats dns ' | awk '{
+		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		want = v["lookups"] ? sprintf("%.1f%%", 100 * v["cache_hits"] / v["lookups"]) : "-"
+		if (v["cache_hit_rate"] != want || v["lookups"] < 1) { print "got " v["cache_hit_rate"] " want " want; exit 1 } }'
+}
+tap_check "stats: cache_hit_rate = cache_hits / lookups" hit_rate_ok
+tap_check "stats: the counters line carries uptime" sh -c "printf '%s\n' \"\$1\" | grep -Eq 'stats connections=[0-9]+ .* uptime=[0-9]+\$'" - "$SNAP"
+
 # reload N [LINES] - SIGUSR1 with DNSCONF plus LINES; wait for the Nth reload
 reload() {
 	local c=$1 l k base=(); shift
@@ -172,6 +232,30 @@ tap_check "DNS down + DNSErrorAction tempfail: 451 at RCPT, never a 5xx" \
 check "DNS down + tempfail: logged action=tempfail reason=dns-error" 'action=tempfail reason=dns-error client=192\.0\.2\.51 '
 send "dns down, whitelisted" 127.0.0.24 - u15@example.com
 check "DNS down: a whitelisted peer still gets through" 'action=accept reason=whitelist client=127\.0\.0\.24 '
+
+# the timer: with StatsInterval 1s the whole set of lines comes by itself
+reload 5 "StatsInterval 1s"
+timed0=$(grep -c ']: stats connections=' "$MLOG")
+zones0=$(grep -c ']: stats dnsbl zone=wl\.test ' "$MLOG")
+if e2e_wait_for 10 sh -c "[ \$(grep -c ']: stats connections=' '$MLOG') -ge $((timed0 + 2)) ]"; then
+	tap_ok "StatsInterval 1s: stats lines logged by the timer, no signal"
+else
+	tap_fail "StatsInterval 1s: stats lines logged by the timer" "$(grep ']: stats ' "$MLOG" | tail -3)"
+fi
+tap_check "... with a line per zone each time" \
+	sh -c "[ \$(grep -c ']: stats dnsbl zone=wl\.test ' '$MLOG') -ge $((zones0 + 2)) ]"
+# counters run from start-up: five reloads (each a new resolver) later, the
+# totals are still at least what the snapshot after the known traffic showed
+lookups_then=$(printf '%s\n' "$SNAP" | grep 'stats dns ' | sed -E 's/.* lookups=([0-9]+) .*/\1/')
+bl_then=$(zstat bl.test lookups)
+stats_snap
+lookups_now=$(printf '%s\n' "$SNAP" | grep 'stats dns ' | sed -E 's/.* lookups=([0-9]+) .*/\1/')
+if [ "$lookups_now" -ge "$lookups_then" ] && [ "$(zstat bl.test lookups)" -gt "$bl_then" ]; then
+	tap_ok "stats: totals since start-up survive reloads (dns lookups $lookups_then -> $lookups_now)"
+else
+	tap_fail "stats: totals since start-up survive reloads" "dns lookups $lookups_then -> $lookups_now" \
+		"bl.test lookups $bl_then -> $(zstat bl.test lookups)"
+fi
 
 tap_check "no milter errors in Postfix's log" sh -c "! grep -Eq 'milter.*(error|timeout)|warning: .*milter' '$PLOG'"
 mxg_stop

@@ -1,0 +1,270 @@
+/*
+ * stats.c - per-DNSBL-zone counters and latency histograms.
+ *
+ * Pure parts: stats_bucket/stats_bucket_top (a log-scale histogram of
+ * microseconds: 0..15 exact, then 8 buckets per power of two, so a bucket
+ * is at most 1/8 of its lower bound wide; 2^27 us and more share the last
+ * bucket) and stats_percentile (the top of the bucket that holds the
+ * p-th percentile sample: never below the true value, at most 12.5% above).
+ *
+ * The table: STATS_ZONES_MAX rows, appended under a mutex and never removed,
+ * so a row pointer stays valid until exit and a zone keeps its counters
+ * across reloads. Readers scan the published rows without the lock; every
+ * counter is a relaxed atomic add, so a stats line may be a moment stale but
+ * a lookup never waits and nothing is allocated. A zone past the table's
+ * size is not counted (warned about once).
+ */
+#include "autoconf.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "stats.h"
+
+struct stats_zone {
+	char name[STATS_ZONE_NAME];
+	unsigned long lookups, queries, hits, timeouts, servfail, bad, other;
+	unsigned long hist[STATS_BUCKETS];
+};
+
+static struct stats_zone zones[STATS_ZONES_MAX];
+static unsigned nzones;              /* published rows; release/acquire */
+static pthread_mutex_t zones_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* stats_bucket - the histogram bucket of a latency in microseconds */
+unsigned
+stats_bucket(unsigned long us)
+{
+	unsigned e = 4;
+
+	if (us < STATS_EXACT)
+		return (unsigned)us;
+	while (e < STATS_MAX_EXP && (us >> (e + 1)) != 0)
+		e++;
+	if (e >= STATS_MAX_EXP)
+		return STATS_BUCKETS - 1;
+	return STATS_EXACT + (e - 4) * STATS_SUB + (unsigned)((us >> (e - 3)) & (STATS_SUB - 1));
+}
+
+/* stats_bucket_top - the largest latency bucket b holds (the overflow
+ * bucket: its lowest, 2^STATS_MAX_EXP) */
+unsigned long
+stats_bucket_top(unsigned b)
+{
+	unsigned e, sub;
+
+	if (b < STATS_EXACT)
+		return b;
+	if (b >= STATS_BUCKETS - 1)
+		return 1UL << STATS_MAX_EXP;
+	e = 4 + (b - STATS_EXACT) / STATS_SUB;
+	sub = (b - STATS_EXACT) % STATS_SUB;
+	return ((unsigned long)(STATS_SUB + sub + 1) << (e - 3)) - 1;
+}
+
+/*
+ * stats_percentile - the pct-th percentile (0..100) of a histogram of n
+ * buckets: the top of the bucket holding the sample of rank ceil(pct% of
+ * the total), at least the first. 0 and *us untouched when it is empty.
+ */
+int
+stats_percentile(const unsigned long *hist, unsigned n, unsigned pct, unsigned long *us)
+{
+	unsigned long total = 0, rank, seen = 0;
+	unsigned b;
+
+	for (b = 0; b < n; b++)
+		total += hist[b];
+	if (total == 0)
+		return 0;
+	if (pct > 100)
+		pct = 100;
+	rank = total / 100 * pct + ((total % 100) * pct + 99) / 100;
+	if (rank == 0)
+		rank = 1;
+	for (b = 0; b < n; b++) {
+		seen += hist[b];
+		if (seen >= rank)
+			break;
+	}
+	*us = stats_bucket_top(b < n ? b : n - 1);
+	return 1;
+}
+
+/* find - a published row by name, or NULL; no lock */
+static struct stats_zone *
+find(const char *name)
+{
+	unsigned i, n = __atomic_load_n(&nzones, __ATOMIC_ACQUIRE);
+
+	for (i = 0; i < n; i++)
+		if (strcmp(zones[i].name, name) == 0)
+			return &zones[i];
+	return NULL;
+}
+
+/* stats_zone - the row of a zone, made on first use; NULL when the table is full */
+struct stats_zone *
+stats_zone(const char *name)
+{
+	static int warned;
+	struct stats_zone *z;
+	int warn = 0;
+
+	if ((z = find(name)) != NULL)
+		return z;
+	pthread_mutex_lock(&zones_lock);
+	if ((z = find(name)) == NULL) {
+		if (nzones < STATS_ZONES_MAX) {
+			z = &zones[nzones];
+			snprintf(z->name, sizeof(z->name), "%s", name);
+			__atomic_store_n(&nzones, nzones + 1, __ATOMIC_RELEASE);
+		} else if (!warned) {
+			warned = warn = 1;
+		}
+	}
+	pthread_mutex_unlock(&zones_lock);
+	if (warn)
+		log_msg(LOG_WARNING, "stats: more than %d DNSBL zones since start; "
+		    "zone %.253s and later ones are not counted", STATS_ZONES_MAX, name);
+	return z;
+}
+
+static void
+add(unsigned long *counter)
+{
+	__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
+}
+
+/* stats_zone_lookup - one client looked up in the zone (cache or not) */
+void
+stats_zone_lookup(struct stats_zone *z)
+{
+	if (z)
+		add(&z->lookups);
+}
+
+/* stats_zone_query - one query sent to the DNS for the zone */
+void
+stats_zone_query(struct stats_zone *z)
+{
+	if (z)
+		add(&z->queries);
+}
+
+/* stats_zone_latency - one answered query and how long it took */
+void
+stats_zone_latency(struct stats_zone *z, unsigned long us)
+{
+	if (z)
+		add(&z->hist[stats_bucket(us)]);
+}
+
+/* stats_zone_result - what one lookup meant for the decision */
+void
+stats_zone_result(struct stats_zone *z, enum stats_result r)
+{
+	if (z == NULL)
+		return;
+	switch (r) {
+	case SR_NOTLISTED:
+		break;
+	case SR_LISTED:
+		add(&z->hits);
+		break;
+	case SR_TIMEOUT:
+		add(&z->timeouts);
+		break;
+	case SR_SERVFAIL:
+		add(&z->servfail);
+		break;
+	case SR_BAD:
+		add(&z->bad);
+		break;
+	case SR_ERROR:
+		add(&z->other);
+		break;
+	}
+}
+
+static unsigned long
+load(const unsigned long *counter)
+{
+	return __atomic_load_n(counter, __ATOMIC_RELAXED);
+}
+
+/* stats_zone_get - a copy of a zone's row; 0 when the zone has none */
+int
+stats_zone_get(const char *name, struct stats_zone_view *v)
+{
+	const struct stats_zone *z = find(name);
+	unsigned b;
+
+	memset(v, 0, sizeof(*v));
+	snprintf(v->name, sizeof(v->name), "%s", name);
+	if (z == NULL)
+		return 0;
+	v->lookups = load(&z->lookups);
+	v->queries = load(&z->queries);
+	v->hits = load(&z->hits);
+	v->timeouts = load(&z->timeouts);
+	v->servfail = load(&z->servfail);
+	v->bad = load(&z->bad);
+	v->other = load(&z->other);
+	for (b = 0; b < STATS_BUCKETS; b++)
+		v->hist[b] = load(&z->hist[b]);
+	return 1;
+}
+
+/* add_ms - key=milliseconds with three decimals, or "-" without samples */
+static void
+add_ms(struct logline *l, const char *key, const struct stats_zone_view *v, unsigned pct)
+{
+	unsigned long us;
+
+	if (stats_percentile(v->hist, STATS_BUCKETS, pct, &us))
+		ll_addf(l, key, "%lu.%03lu", us / 1000, us % 1000);
+	else
+		ll_add(l, key, "-");
+}
+
+/*
+ * stats_zone_log - "stats dnsbl zone=Z lookups=N queries=N hits=N errors=N
+ * timeouts=N servfail=N bad=N p50_ms=X p99_ms=X", one line per zone
+ */
+void
+stats_zone_log(const char *name)
+{
+	struct stats_zone_view v;
+	struct logline l;
+
+	stats_zone_get(name, &v);
+	ll_init(&l, NULL);
+	l.len = (size_t)snprintf(l.buf, sizeof(l.buf), "stats dnsbl");
+	ll_add(&l, "zone", v.name);
+	ll_addf(&l, "lookups", "%lu", v.lookups);
+	ll_addf(&l, "queries", "%lu", v.queries);
+	ll_addf(&l, "hits", "%lu", v.hits);
+	ll_addf(&l, "errors", "%lu", v.timeouts + v.servfail + v.bad + v.other);
+	ll_addf(&l, "timeouts", "%lu", v.timeouts);
+	ll_addf(&l, "servfail", "%lu", v.servfail);
+	ll_addf(&l, "bad", "%lu", v.bad);
+	add_ms(&l, "p50_ms", &v, 50);
+	add_ms(&l, "p99_ms", &v, 99);
+	ll_emit(&l, LOG_NOTICE);
+}
+
+/* stats_since_us - microseconds from t0 (CLOCK_MONOTONIC) to now */
+unsigned long
+stats_since_us(const struct timespec *t0)
+{
+	struct timespec now;
+	long long us;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	us = (long long)(now.tv_sec - t0->tv_sec) * 1000000LL
+	    + (now.tv_nsec - t0->tv_nsec) / 1000;
+	return us < 0 ? 0 : (unsigned long)us;
+}
