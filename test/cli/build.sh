@@ -34,12 +34,14 @@ else
 fi
 prefix=$(sed -n 's/^prefix = //p' "$MXG_TOP_BUILDDIR/Makefile")
 sysconfdir=$(sed -n 's/^sysconfdir = //p' "$MXG_TOP_BUILDDIR/Makefile" | sed "s|\${prefix}|$prefix|")
-for f in "$prefix/sbin/mxguard" "$prefix/sbin/mxguard-wl" \
+for f in "$prefix/sbin/mxguard" "$prefix/sbin/mxguard-wl" "$prefix/sbin/mxguard-report" \
 	"$prefix/share/man/man8/mxguard.8" "$prefix/share/man/man8/mxguard-wl.8" \
+	"$prefix/share/man/man8/mxguard-report.8" \
 	"$prefix/share/man/man5/mxguard.conf.5" "$sysconfdir/mxguard/mxguard.conf"; do
 	tap_check "installed: $f" test -s "$D/root$f"
 done
 tap_check "installed mxguard runs" "$D/root$prefix/sbin/mxguard" -V
+tap_check "installed mxguard-report runs" sh -c "'$D/root$prefix/sbin/mxguard-report' </dev/null | grep -q '^mxguard report'"
 # every commented key of the sample, switched on (the user and the whitelist
 # it names do not exist here)
 sed -nE 's/^#([A-Z][A-Za-z]+[[:space:]].*)$/\1/p' "$D/root$sysconfdir/mxguard/mxguard.conf" |
