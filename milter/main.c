@@ -146,14 +146,18 @@ stats(void)
 	cfg_release(c);
 }
 
-/* stats_every - StatsInterval in seconds (0: no timer), from the current snapshot */
+/* stats_every - StatsInterval in seconds (0: no timer) from the current
+ * snapshot; -1 while none is published yet (start-up) */
 static time_t
 stats_every(void)
 {
 	struct config *c = cfg_acquire();
-	time_t every = c ? (time_t)(c->stats_interval / 1000) : 3600;
+	time_t every;
 
-	if (c && c->stats_interval > 0 && every < 1)
+	if (c == NULL)
+		return -1;
+	every = (time_t)(c->stats_interval / 1000);
+	if (c->stats_interval > 0 && every < 1)
 		every = 1;
 	cfg_release(c);
 	return every;
@@ -183,7 +187,7 @@ signals(void *arg)
 			last += (now.tv_sec - last) / every * every;   /* skip missed steps */
 			continue;
 		}
-		wait.tv_sec = every > 0 ? last + every - now.tv_sec : 3600;
+		wait.tv_sec = every > 0 ? last + every - now.tv_sec : every < 0 ? 1 : 3600;
 		wait.tv_nsec = 0;
 		sig = sigtimedwait(set, NULL, &wait);
 		if (sig == SIGUSR1)

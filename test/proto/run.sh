@@ -119,4 +119,14 @@ if [ "$MXG_EXIT" = 0 ] && grep -q "mxguard stopping" "$LOG"; then
 else
 	tap_fail "SIGTERM: clean shutdown, exit 0" "exit $MXG_EXIT" "$(tail -3 "$LOG")"
 fi
+
+# StatsInterval from the start: the timer logs the stats lines, no signal needed
+write_conf 10.0.0.0/8 "StatsInterval 1s"
+: > "$D/timer.log"
+mxg_start "$D/mxguard.conf" "$D/timer.log" || exit 1
+timed() { grep -c 'stats connections=0 .* uptime=[0-9]' "$D/timer.log"; }
+i=0; while [ "$(timed)" -lt 2 ] && [ $i -lt 60 ]; do sleep 0.1; i=$((i + 1)); done
+if [ "$(timed)" -ge 2 ]; then tap_ok "StatsInterval 1s at start-up: timed stats lines, no signal"
+else tap_fail "StatsInterval 1s at start-up: two timed stats lines within 6 s" "$(cat "$D/timer.log")"; fi
+mxg_stop
 tap_done
