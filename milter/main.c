@@ -5,10 +5,11 @@
  * A broken environment at start-up (bad configuration, socket, user, pid
  * file) is fatal with one clear message and exit 1. -n checks the
  * configuration and the whitelist it names, also as UserID would read it;
- * a whitelist older than its source is a warning (start, reload, -n). After start-up nothing
- * here exits: SIGUSR1 reloads the configuration (a bad one is logged and the
- * running one kept), SIGUSR2 and every StatsInterval (1h) log the stats
- * lines, SIGTERM and SIGINT make libmilter finish and return.
+ * a whitelist older than its source is a warning (start, reload, -n).
+ * After start-up nothing here exits: SIGUSR1 reloads the configuration
+ * (a bad one is logged and the running one kept), SIGUSR2 and every
+ * StatsInterval (1h) log the stats lines, SIGTERM and SIGINT make
+ * libmilter finish and return.
  */
 #include "autoconf.h"
 
