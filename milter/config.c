@@ -592,6 +592,15 @@ cfg_free(struct config *c)
 	free(c);
 }
 
+/* cfg_line - the line a key was set on; 0 for a default or an unknown key */
+unsigned
+cfg_line(const struct config *c, const char *key)
+{
+	const struct key *k = find_key(key);
+
+	return k ? c->lines[k - keys] : 0;
+}
+
 /* cfg_in_list - 1 when a lies in one of the networks */
 int
 cfg_in_list(const struct cidr_list *l, const struct addr *a)

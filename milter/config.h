@@ -68,6 +68,7 @@ struct cfg_errs {
 
 struct config *cfg_load(const char *path, struct cfg_errs *errs);
 void cfg_free(struct config *c);
+unsigned cfg_line(const struct config *c, const char *key);
 int cfg_in_list(const struct cidr_list *l, const struct addr *a);
 int cfg_start_dns(struct config *c, char *err, size_t errlen);
 

@@ -3,17 +3,22 @@
  * then libmilter's main loop.
  *
  * A broken environment at start-up (bad configuration, socket, user, pid
- * file) is fatal with one clear message and exit 1. After start-up nothing
- * here exits: SIGUSR1 reloads the configuration (a bad one is logged and the
- * running one kept), SIGUSR2 and every StatsInterval (1h) log the stats
- * lines, SIGTERM and SIGINT make libmilter finish and return.
+ * file) is fatal with one clear message and exit 1. -n checks the
+ * configuration and the whitelist it names, also as UserID would read it;
+ * a whitelist older than its source is a warning (start, reload, -n).
+ * After start-up nothing here exits: SIGUSR1 reloads the configuration
+ * (a bad one is logged and the running one kept), SIGUSR2 and every
+ * StatsInterval (1h) log the stats lines, SIGTERM and SIGINT make
+ * libmilter finish and return.
  */
 #include "autoconf.h"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
@@ -87,6 +92,16 @@ load(int to_stderr)
 	return c;
 }
 
+/* log_stale - warn when the loaded whitelist is older than its source */
+static void
+log_stale(struct config *c)
+{
+	char msg[2 * PATH_MAX + 64];
+
+	if (c->wl && wl_stale(c->wl, msg, sizeof(msg)))
+		log_msg(LOG_WARNING, "whitelist: %s", msg);
+}
+
 /* same - two optional strings equal */
 static int
 same(const char *a, const char *b)
@@ -115,6 +130,7 @@ reload(void)
 			log_msg(LOG_WARNING, "Socket, UserID, PidFile and UMask changes "
 			    "take effect at the next restart");
 		log_setlevel(c->loglevel);
+		log_stale(c);
 		log_msg(LOG_NOTICE, "configuration %s reloaded: whitelist %s (%u entries), mode %s",
 		    conf_path, c->whitelist ? c->whitelist : "none",
 		    c->wl ? wl_count(c->wl) : 0, c->mode == MODE_MONITOR ? "monitor" : "enforce");
@@ -261,6 +277,73 @@ write_pidfile(const char *path)
 		fatal("PidFile %s: %s", path, strerror(errno));
 }
 
+/* readable_as_user - -n as root: can UserID open the whitelist? (a replaced
+ * file and a SIGUSR1 reload are read after the privilege drop) 0 or 1 */
+static int
+readable_as_user(const struct config *c)
+{
+	char err[2 * PATH_MAX + 64];
+	struct wl *wl;
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+	int st;
+
+	if (c->whitelist == NULL || c->userid == NULL || geteuid() != 0)
+		return 0;
+	user_ids(c->userid, &uid, &gid);
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) < 0)
+		fatal("fork: %s", strerror(errno));
+	if (pid == 0) {
+		if (setgroups(1, &gid) < 0 || setgid(gid) < 0 || setuid(uid) < 0) {
+			fprintf(stderr, "mxguard: cannot become %s: %s\n", c->userid, strerror(errno));
+			_exit(1);
+		}
+		if ((wl = wl_open(c->whitelist, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "%s:%u: Whitelist %s (as UserID %s)\n", c->path,
+			    cfg_line(c, "Whitelist"), err, c->userid);
+			_exit(1);
+		}
+		wl_close(wl);
+		_exit(0);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			fatal("waitpid: %s", strerror(errno));
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
+}
+
+/* check_only - -n after a clean load: UserID's view, then the stale warning */
+static int
+check_only(struct config *c)
+{
+	char msg[2 * PATH_MAX + 64];
+	int r = readable_as_user(c);
+
+	if (r == 0 && c->wl && wl_stale(c->wl, msg, sizeof(msg)))
+		fprintf(stderr, "%s:%u: warning: Whitelist: %s\n", c->path,
+		    cfg_line(c, "Whitelist"), msg);
+	return r;
+}
+
+/* warn_unreadable - after the privilege drop: will a replaced whitelist be readable? */
+static void
+warn_unreadable(const struct config *c)
+{
+	int fd;
+
+	if (c->whitelist == NULL || c->userid == NULL)
+		return;
+	if ((fd = open(c->whitelist, O_RDONLY | O_CLOEXEC)) >= 0) {
+		close(fd);
+		return;
+	}
+	log_msg(LOG_WARNING, "whitelist %s: %s as UserID %s: a replaced file will not be "
+	    "picked up and a reload (SIGUSR1) will fail", c->whitelist, strerror(errno), c->userid);
+}
+
 static void
 daemonize(void)
 {
@@ -327,13 +410,15 @@ main(int argc, char **argv)
 	if ((c = load(1)) == NULL)
 		return 1;
 	if (check) {
+		r = check_only(c);
 		cfg_free(c);
-		return 0;
+		return r;
 	}
 	if (!c->syslog && !foreground)
 		fprintf(stderr, "mxguard: warning: Syslog no without -f: nothing will be logged\n");
 	log_open("mxguard", c->syslog, c->facility, foreground);
 	log_setlevel(c->loglevel);
+	log_stale(c);
 	if (!foreground)
 		daemonize();
 
@@ -345,6 +430,7 @@ main(int argc, char **argv)
 	if (c->pidfile)
 		write_pidfile(c->pidfile);
 	drop_privileges(c);
+	warn_unreadable(c);
 
 	/* every thread inherits this mask: libmilter's own thread sigwaits for
 	 * HUP/TERM/INT, ours for USR1/USR2; no other thread may take them */

@@ -8,9 +8,15 @@
  *
  * Exit: 0 done or found; 1 problems in SOURCE, or KEY not found; 2 usage
  * error or an unusable CDB file.
+ *
+ * -q, -s and -n warn on stderr, as postmap does, when the CDB is older than
+ * its source (FILE.cdb and FILE; for -n, SOURCE and its output); a warning
+ * never changes the exit status.
  */
 #include "autoconf.h"
 
+#include <sys/stat.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,16 +44,30 @@ show(const struct wl_entry *e, void *arg)
 	printf("%s\t%s\n", e->text, wl_kind_name(e->kind));
 }
 
+/* warn_stale - the postmap warning when an existing CDB is older than src */
+static void
+warn_stale(const char *cdb, const char *src)
+{
+	char msg[2 * PATH_MAX + 64];
+	struct stat st;
+
+	if (stat(cdb, &st) == 0 && wl_older_than(cdb, &st, src, msg, sizeof(msg)))
+		fprintf(stderr, "mxguard-wl: warning: %s\n", msg);
+}
+
+/* open_or_die - open and validate a CDB, warn if its source is newer */
 static struct wl *
 open_or_die(const char *path)
 {
-	char err[512];
+	char err[2 * PATH_MAX + 64];
 	struct wl *wl = wl_open(path, err, sizeof(err));
 
 	if (wl == NULL) {
 		fprintf(stderr, "mxguard-wl: %s\n", err);
 		exit(2);
 	}
+	if (wl_stale(wl, err, sizeof(err)))
+		fprintf(stderr, "mxguard-wl: warning: %s\n", err);
 	return wl;
 }
 
@@ -127,6 +147,8 @@ main(int argc, char **argv)
 		out = defout;
 	}
 	r = wlc_compile(argv[optind], out, check_only, stderr);
+	if (check_only)
+		warn_stale(out, argv[optind]);
 	free(defout);
 	return r == 0 ? 0 : 1;
 }

@@ -11,6 +11,11 @@
  *
  * An IP lookup probes only the prefix lengths the file holds (longest
  * first); a name lookup probes the name, then each parent ".domain".
+ *
+ * Staleness (as postmap's "database X is older than source file Y"): the
+ * source of FILE.cdb is FILE; wl_stale compares the loaded file's mtime with
+ * it. A missing source, or a CDB not named *.cdb, is never stale. A loaded
+ * replacement that is already older than its source is logged as a warning.
  */
 #include "autoconf.h"
 
@@ -18,6 +23,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -345,6 +351,47 @@ db_open(const char *path, char *err, size_t errlen)
 	return db;
 }
 
+/* ---- staleness ---- */
+
+/* wl_source_of - the source a CDB is compiled from: "FILE.cdb" -> "FILE"; -1: none */
+int
+wl_source_of(const char *cdb, char *src, size_t size)
+{
+	size_t n = strlen(cdb);
+
+	if (n < 5 || strcmp(cdb + n - 4, ".cdb") != 0 || cdb[n - 5] == '/' || n - 4 >= size)
+		return -1;
+	memcpy(src, cdb, n - 4);
+	src[n - 4] = 0;
+	return 0;
+}
+
+/* wl_older_than - 1 and a message when the file src is newer than cst (the CDB's stat) */
+int
+wl_older_than(const char *cdb, const struct stat *cst, const char *src, char *msg, size_t len)
+{
+	struct stat st;
+
+	if (stat(src, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	if (st.st_mtim.tv_sec < cst->st_mtim.tv_sec || (st.st_mtim.tv_sec == cst->st_mtim.tv_sec
+	    && st.st_mtim.tv_nsec <= cst->st_mtim.tv_nsec))
+		return 0;
+	snprintf(msg, len, "database %s is older than source file %s", cdb, src);
+	return 1;
+}
+
+/* db_stale - the database loaded from path is older than its source */
+static int
+db_stale(const char *path, const struct wldb *db, char *msg, size_t len)
+{
+	char src[PATH_MAX];
+
+	if (wl_source_of(path, src, sizeof(src)) < 0)
+		return 0;
+	return wl_older_than(path, &db->sig, src, msg, len);
+}
+
 /* ---- the handle ---- */
 
 struct wl *
@@ -382,6 +429,18 @@ const char *
 wl_path(const struct wl *wl)
 {
 	return wl->path;
+}
+
+/* wl_stale - 1 and a message when the loaded database is older than its source */
+int
+wl_stale(struct wl *wl, char *msg, size_t len)
+{
+	int r;
+
+	pthread_mutex_lock(&wl->lock);
+	r = db_stale(wl->path, wl->db, msg, len);
+	pthread_mutex_unlock(&wl->lock);
+	return r;
 }
 
 static int
@@ -428,6 +487,8 @@ refresh(struct wl *wl)
 		return;
 	}
 	log_msg(LOG_NOTICE, "whitelist %s reloaded: %u entries", wl->path, fresh->meta.count);
+	if (db_stale(wl->path, fresh, err, sizeof(err)))
+		log_msg(LOG_WARNING, "whitelist: %s", err);
 	db_unref(wl->db);
 	wl->db = fresh;
 	wl->have_bad = 0;

@@ -36,6 +36,7 @@ struct wl_entry {
 };
 
 struct wl;
+struct stat;
 
 /* layout helpers, shared with wlcompile.c */
 size_t wl_key_net(const struct addr *net, int len, unsigned char *key);
@@ -53,6 +54,9 @@ const char *wl_path(const struct wl *wl);
 unsigned wl_count(struct wl *wl);
 int wl_match_addr(struct wl *wl, const struct addr *a, struct wl_entry *e);
 int wl_match_name(struct wl *wl, const char *name, struct wl_entry *e);
+int wl_stale(struct wl *wl, char *msg, size_t len);
+int wl_source_of(const char *cdb, char *src, size_t size);
+int wl_older_than(const char *cdb, const struct stat *cst, const char *src, char *msg, size_t len);
 int wl_walk(struct wl *wl, void (*fn)(const struct wl_entry *, void *), void *arg);
 
 #endif

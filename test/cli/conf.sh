@@ -1,6 +1,7 @@
 #!/bin/bash
 # cli/conf.sh - mxguard -n, -V, -h, and what start-up does with privileges,
-# the socket mode and the pid file.
+# the socket mode and the pid file; -n and the daemon on a whitelist that
+# is corrupt, unreadable for UserID, or older than its source.
 set -u
 . "$(dirname "$0")/../tap.sh"
 D=$(mktemp -d /tmp/mxg-conf.XXXXXX)
@@ -29,6 +30,40 @@ out=$("$MXGUARD" -n -c "$D/absent.conf" 2>&1); rc=$?
 if [ $rc = 1 ] && [ "$out" = "$D/absent.conf: cannot open: No such file or directory" ]; then
 	tap_ok "-n names a missing configuration file"
 else tap_fail "-n names a missing configuration file" "rc=$rc" "$out"; fi
+
+# the whitelist as -n sees it: the daemon's own open and validation
+printf '192.0.2.25 OK\n' > "$D/peers"
+"$MXGUARD_WL" "$D/peers"
+touch -d '2024-01-01 12:00:00' "$D/peers" "$D/peers.cdb"
+printf 'Socket unix:%s/w.sock\nSyslog no\nWhitelist %s/peers.cdb\n' "$D" "$D" > "$D/wl.conf"
+out=$("$MXGUARD" -n -c "$D/wl.conf" 2>&1); rc=$?
+if [ $rc = 0 ] && [ -z "$out" ]; then tap_ok "-n with a whitelist as new as its source: exit 0, no output"
+else tap_fail "-n with a whitelist as new as its source: exit 0, no output" "rc=$rc" "$out"; fi
+touch -d '2024-01-01 12:00:01' "$D/peers"
+out=$("$MXGUARD" -n -c "$D/wl.conf" 2>&1); rc=$?
+if [ $rc = 0 ] && [ "$out" = "$D/wl.conf:3: warning: Whitelist: database $D/peers.cdb is older than source file $D/peers" ]; then
+	tap_ok "-n with a whitelist older than its source: one warning naming both, exit 0"
+else tap_fail "-n with a whitelist older than its source: one warning naming both, exit 0" "rc=$rc" "$out"; fi
+mv "$D/peers" "$D/peers.away"
+out=$("$MXGUARD" -n -c "$D/wl.conf" 2>&1); rc=$?
+if [ $rc = 0 ] && [ -z "$out" ]; then tap_ok "-n with no source beside the whitelist: no warning"
+else tap_fail "-n with no source beside the whitelist: no warning" "rc=$rc" "$out"; fi
+mv "$D/peers.away" "$D/peers"
+head -c 1000 "$D/peers.cdb" > "$D/short.cdb"
+printf 'Whitelist %s/short.cdb\n' "$D" > "$D/short.conf"
+out=$("$MXGUARD" -n -c "$D/short.conf" 2>&1); rc=$?
+if [ $rc = 1 ] && [ "$out" = "$D/short.conf:1: Whitelist $D/short.cdb: not a CDB file (truncated or corrupt)" ]; then
+	tap_ok "-n names a truncated whitelist, exit 1"
+else tap_fail "-n names a truncated whitelist, exit 1" "rc=$rc" "$out"; fi
+cp "$D/peers.cdb" "$D/flip.cdb"
+off=$(grep -obUa '192.0.2.25' "$D/flip.cdb" | head -1 | cut -d: -f1)
+printf '3' | dd of="$D/flip.cdb" bs=1 seek=$((off + 9)) conv=notrunc 2>/dev/null
+printf 'Whitelist %s/flip.cdb\n' "$D" > "$D/flip.conf"
+out=$("$MXGUARD" -n -c "$D/flip.conf" 2>&1); rc=$?
+if [ $rc = 1 ] && [ "$out" = "$D/flip.conf:1: Whitelist $D/flip.cdb: corrupt whitelist: checksum, count or prefix map does not match the header" ]; then
+	tap_ok "-n names a whitelist with a changed byte, exit 1"
+else tap_fail "-n names a whitelist with a changed byte, exit 1" "rc=$rc" "$out"; fi
+
 tap_check "-p overrides Socket (bad -p value fails at start)" sh -c "! '$MXGUARD' -f -c '$D/good.conf' -p unix:/nonexistent-dir/x.sock 2>/dev/null"
 tap_check "-V prints the version" sh -c "'$MXGUARD' -V | grep -q '^mxguard [0-9]'"
 tap_check "-h prints usage" sh -c "'$MXGUARD' -h | grep -q '^usage: mxguard'"
@@ -65,8 +100,46 @@ if [ "$(id -u)" = 0 ]; then
 		tap_check "running as root without UserID logs a warning" grep -q "running as root: set UserID" "$D/root.log"
 		mxg_stop
 	else tap_fail "daemon starts as root" "$(cat "$D/root.log")"; fi
+	cp "$D/peers.cdb" "$D/private.cdb" && chmod 600 "$D/private.cdb"
+	printf 'Socket unix:%s/u.sock\nSyslog no\nUserID nobody:nogroup\nWhitelist %s/private.cdb\n' "$D" "$D" > "$D/private.conf"
+	out=$("$MXGUARD" -n -c "$D/private.conf" 2>&1); rc=$?
+	if [ $rc = 1 ] && [ "$out" = "$D/private.conf:4: Whitelist $D/private.cdb: Permission denied (as UserID nobody:nogroup)" ]; then
+		tap_ok "-n as root: a whitelist UserID cannot read is an error naming it, exit 1"
+	else tap_fail "-n as root: a whitelist UserID cannot read is an error naming it, exit 1" "rc=$rc" "$out"; fi
+	chmod 644 "$D/private.cdb"
+	tap_check "-n as root: the same whitelist readable by UserID passes" "$MXGUARD" -n -c "$D/private.conf"
+	chmod 600 "$D/private.cdb"
+	if mxg_start "$D/private.conf" "$D/private.log"; then
+		tap_check "daemon warns at start when UserID cannot read the whitelist" \
+			grep -q "whitelist $D/private.cdb: Permission denied as UserID nobody:nogroup" "$D/private.log"
+		mxg_stop
+	else tap_fail "daemon starts with a whitelist only root can read" "$(cat "$D/private.log")"; fi
 else
 	echo "# not root: privilege tests need root"
 	tap_fail "privilege tests need root (run the suite as root, as CI does)"
 fi
+
+# the daemon logs the stale warning at start and at every reload (SIGUSR1)
+# wait_count FILE REGEX N - poll until REGEX matches N lines
+wait_count() {
+	local i=0
+	while [ "$(grep -Ec -- "$2" "$1")" -lt "$3" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	[ "$(grep -Ec -- "$2" "$1")" -ge "$3" ]
+}
+stale="whitelist: database $D/peers.cdb is older than source file $D/peers"
+touch -d '2024-01-01 12:00:00' "$D/peers.cdb"; touch -d '2024-01-01 12:00:01' "$D/peers"
+if mxg_start "$D/wl.conf" "$D/wl.log"; then
+	tap_check "daemon logs the stale warning at start" grep -qF "$stale" "$D/wl.log"
+	"$MXGUARD_WL" "$D/peers"
+	kill -USR1 "$MXG_PID"
+	if wait_count "$D/wl.log" "configuration .* reloaded" 1; then
+		tap_check "reload of a recompiled whitelist: no new warning" test "$(grep -cF "$stale" "$D/wl.log")" = 1
+	else tap_fail "reload of a recompiled whitelist: no new warning" "no reload logged" "$(cat "$D/wl.log")"; fi
+	touch -d '2024-01-01 12:00:00' "$D/peers.cdb"
+	kill -USR1 "$MXG_PID"
+	if wait_count "$D/wl.log" "configuration .* reloaded" 2; then
+		tap_check "reload of a stale whitelist logs the warning" test "$(grep -cF "$stale" "$D/wl.log")" = 2
+	else tap_fail "reload of a stale whitelist logs the warning" "no reload logged" "$(cat "$D/wl.log")"; fi
+	mxg_stop
+else tap_fail "daemon starts with a stale whitelist" "$(cat "$D/wl.log")"; fi
 tap_done

@@ -1,6 +1,7 @@
 #!/bin/bash
 # cli/wl.sh - mxguard-wl as an administrator uses it: compile, check,
-# query, show, and what a bad source does to an existing CDB (nothing).
+# query, show, what a bad source does to an existing CDB (nothing), and
+# the postmap-style warning when a CDB is older than its source.
 set -u
 . "$(dirname "$0")/../tap.sh"
 D=$(mktemp -d /tmp/mxg-wl.XXXXXX)
@@ -63,4 +64,39 @@ out=$("$MXGUARD_WL" 2>&1); rc=$?
 if [ $rc = 2 ] && printf '%s' "$out" | grep -q "^usage:"; then tap_ok "no argument: usage, exit 2"
 else tap_fail "no argument: usage, exit 2" "rc=$rc" "$out"; fi
 tap_check "-V prints the version" sh -c "'$MXGUARD_WL' -V | grep -q '^mxguard-wl [0-9]'"
+
+# stale: the source (FILE) is newer than its CDB (FILE.cdb)
+printf '192.0.2.25 OK\n' > st
+touch -d '2024-01-01 12:00:00' st
+"$MXGUARD_WL" st
+touch -d '2024-01-01 12:00:00' st.cdb
+warn='mxguard-wl: warning: database st.cdb is older than source file st'
+# run3 EXPECTED-RC EXPECTED-STDOUT EXPECTED-STDERR DESC CMD... - exact on both streams
+run3() {
+	local rc=$1 o=$2 e=$3 d=$4 got_o got_e got_rc; shift 4
+	got_o=$("$@" 2>"$D/.err"); got_rc=$?; got_e=$(cat "$D/.err"); rm -f "$D/.err"
+	if [ "$got_rc" = "$rc" ] && [ "$got_o" = "$o" ] && [ "$got_e" = "$e" ]; then tap_ok "$d"
+	else tap_fail "$d" "expected rc=$rc out=[$o] err=[$e]" "got rc=$got_rc out=[$got_o] err=[$got_e]"; fi
+}
+hit=$(printf '192.0.2.25\tOK')
+run3 0 "$hit" "" "same mtime: -q gives no warning" "$MXGUARD_WL" -q 192.0.2.25 st.cdb
+touch -d '2024-01-01 12:00:01' st
+run3 0 "$hit" "$warn" "source newer: -q warns naming both files, exit 0 kept" "$MXGUARD_WL" -q 192.0.2.25 st.cdb
+run3 1 "" "$warn" "source newer: -q miss warns, exit 1 kept" "$MXGUARD_WL" -q 192.0.2.26 st.cdb
+run3 0 "$hit" "$warn" "source newer: -s warns, listing unchanged" "$MXGUARD_WL" -s st.cdb
+run3 0 "" "$warn" "source newer: -n warns that the CDB is out of date, exit 0 kept" "$MXGUARD_WL" -n st
+printf '192.0.2.1 MAYBE\n' >> st
+run3 1 "" 'st:2: unknown value "MAYBE" (expected OK or RELAY)
+'"$warn" "source newer and broken: -n reports both, exit 1 kept" "$MXGUARD_WL" -n st
+head -n 1 st > st.new && mv st.new st && touch -d '2024-01-01 12:00:01' st
+cp st.cdb st.out && touch -d '2024-01-01 12:00:00' st.out
+run3 0 "" "mxguard-wl: warning: database st.out is older than source file st" \
+	"-n -o OUT: warns about OUT" "$MXGUARD_WL" -n -o st.out st
+run3 0 "" "" "-n -o OUT with no OUT yet: no warning" "$MXGUARD_WL" -n -o st.none st
+cp st.cdb st.db && touch -d '2024-01-01 12:00:00' st.db
+run3 0 "$hit" "" "a CDB not named FILE.cdb has no source: no warning" "$MXGUARD_WL" -q 192.0.2.25 st.db
+"$MXGUARD_WL" st
+run3 0 "$hit" "" "recompiled: no warning" "$MXGUARD_WL" -q 192.0.2.25 st.cdb
+touch -d '2024-01-01 12:00:00' st.cdb && rm st
+run3 0 "$hit" "" "source gone: no warning" "$MXGUARD_WL" -q 192.0.2.25 st.cdb
 tap_done

@@ -1,7 +1,8 @@
-/* test_whitelist.c - source parsing, CDB layout, matching, reload-on-replace */
+/* test_whitelist.c - source parsing, CDB layout, matching, reload-on-replace, staleness */
 #include "autoconf.h"
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include "log.h"
 #include "unit.h"
 #include "whitelist.h"
@@ -300,6 +301,82 @@ START_TEST(replaced_file_is_followed_and_a_corrupt_one_ignored)
 }
 END_TEST
 
+/* set_mtime - a whole-second mtime (and atime) on a file of the test directory */
+static void
+set_mtime(const char *name, time_t t)
+{
+	struct timespec ts[2] = { { t, 0 }, { t, 0 } };
+
+	ck_assert_int_eq(utimensat(AT_FDCWD, unit_path(name), ts, 0), 0);
+}
+
+START_TEST(source_of_a_cdb_is_its_name_without_dot_cdb)
+{
+	char src[64];
+
+	ck_assert_int_eq(wl_source_of("/etc/mxguard/whitelist.cdb", src, sizeof(src)), 0);
+	ck_assert_str_eq(src, "/etc/mxguard/whitelist");
+	ck_assert_int_eq(wl_source_of("w.cdb", src, sizeof(src)), 0);
+	ck_assert_str_eq(src, "w");
+	ck_assert_int_eq(wl_source_of("/etc/mxguard/whitelist.db", src, sizeof(src)), -1);
+	ck_assert_int_eq(wl_source_of("/etc/mxguard/.cdb", src, sizeof(src)), -1);
+	ck_assert_int_eq(wl_source_of(".cdb", src, sizeof(src)), -1);
+	ck_assert_int_eq(wl_source_of("/etc/mxguard/whitelist.cdb", src, 8), -1);
+}
+END_TEST
+
+START_TEST(stale_database_is_reported_and_still_used)
+{
+	char msg[1024], want[1024];
+	struct wl *wl;
+
+	ck_assert_int_eq(compile("aged", "192.0.2.1 OK\n", 0), 0);
+	set_mtime("aged", 1704110400);
+	set_mtime("aged.cdb", 1704110400);
+	ck_assert_ptr_nonnull(wl = open_wl("aged"));
+	ck_assert_int_eq(wl_stale(wl, msg, sizeof(msg)), 0);        /* same second: fresh */
+	set_mtime("aged", 1704110401);
+	ck_assert_int_eq(wl_stale(wl, msg, sizeof(msg)), 1);
+	snprintf(want, sizeof(want), "database %s.cdb is older than source file %s",
+	    unit_path("aged"), unit_path("aged"));
+	ck_assert_str_eq(msg, want);
+	ck_assert_str_eq(match(wl, "192.0.2.1"), "192.0.2.1");
+	ck_assert_int_eq(unlink(unit_path("aged")), 0);
+	ck_assert_int_eq(wl_stale(wl, msg, sizeof(msg)), 0);        /* no source: never stale */
+	wl_close(wl);
+}
+END_TEST
+
+START_TEST(replaced_stale_file_is_loaded_and_the_warning_logged)
+{
+	char buf[4096], want[1024];
+	struct wl *wl;
+	ssize_t n;
+	int fd, i;
+
+	fd = open(unit_path("stale.log"), O_CREAT | O_TRUNC | O_RDWR, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_ge(dup2(fd, STDERR_FILENO), 0);       /* this forked test's stderr */
+	log_open("test", 0, 0, 1);
+	ck_assert_int_eq(compile("swap", "192.0.2.1 OK\n", 0), 0);
+	ck_assert_ptr_nonnull(wl = open_wl("swap"));
+	ck_assert_int_eq(compile("swap", "192.0.2.2 OK\n", 0), 0);
+	set_mtime("swap.cdb", 1704110400);
+	set_mtime("swap", 1704110401);
+	for (i = 0; i < 50 && strcmp(match(wl, "192.0.2.2"), "192.0.2.2") != 0; i++)
+		usleep(100000);
+	ck_assert_str_eq(match(wl, "192.0.2.2"), "192.0.2.2");     /* loaded all the same */
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	ck_assert_int_gt(n, 0);
+	buf[n] = 0;
+	snprintf(want, sizeof(want), "whitelist: database %s.cdb is older than source file %s\n",
+	    unit_path("swap"), unit_path("swap"));
+	ck_assert_msg(strstr(buf, want) != NULL, "log: %s", buf);
+	wl_close(wl);
+	close(fd);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -317,6 +394,9 @@ suite(void)
 	tcase_add_test(t, check_only_writes_nothing);
 	tcase_add_test(t, truncated_or_corrupt_files_are_refused);
 	tcase_add_test(t, replaced_file_is_followed_and_a_corrupt_one_ignored);
+	tcase_add_test(t, source_of_a_cdb_is_its_name_without_dot_cdb);
+	tcase_add_test(t, stale_database_is_reported_and_still_used);
+	tcase_add_test(t, replaced_stale_file_is_loaded_and_the_warning_logged);
 	suite_add_tcase(s, t);
 	return s;
 }
