@@ -111,6 +111,11 @@ for f in /usr/sbin/mxguard /usr/sbin/mxguard-wl /usr/share/man/man8/mxguard.8.gz
 	tap_check "package ships $f" grep -qx "$f" "$D/contents"
 done
 tap_is "$CONF is the one conffile" "$CONF" sh -c "dpkg-deb --ctrl-tarfile '$DEB' | tar -xOf - ./conffiles"
+# no systemd here to see it start: the maintainer scripts must ask for it
+tap_check "postinst enables and starts mxguard.service, prerm stops it" sh -c \
+	"dpkg-deb --ctrl-tarfile '$DEB' | tar -xOf - ./postinst | grep -q \"deb-systemd-helper enable 'mxguard.service'\" &&
+	dpkg-deb --ctrl-tarfile '$DEB' | tar -xOf - ./postinst | grep -q \"deb-systemd-invoke .* 'mxguard.service'\" &&
+	dpkg-deb --ctrl-tarfile '$DEB' | tar -xOf - ./prerm | grep -q \"deb-systemd-invoke stop 'mxguard.service'\""
 tap_check "depends on adduser and the libraries" sh -c \
 	"dpkg-deb -f '$DEB' Depends | grep -q 'adduser' && dpkg-deb -f '$DEB' Depends | grep -q libmilter"
 if command -v lintian >/dev/null; then
