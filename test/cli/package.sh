@@ -28,6 +28,7 @@ UNIT=/lib/systemd/system/mxguard.service
 CONF=/etc/mxguard/mxguard.conf
 INSTALLED=
 DPID=
+MADE_SPOOL=
 
 for t in dpkg-buildpackage dh strace setpriv prlimit miltertest systemd-analyze; do
 	command -v "$t" >/dev/null || e2e_die "$t not installed (apt-get install \$(cat contrib/debian-packages))"
@@ -57,6 +58,7 @@ dpkg_run() {
 cleanup() {
 	local rc=$?
 	[ -n "$DPID" ] && kill -KILL "$DPID" 2>/dev/null
+	[ -n "$MADE_SPOOL" ] && rm -rf /var/spool/postfix/mxguard
 	[ -n "$INSTALLED" ] && dpkg_run --purge mxguard >/dev/null 2>&1
 	# none of these existed when the test began (checked above): all ours
 	rm -rf /etc/mxguard
@@ -207,7 +209,7 @@ printf 'if mt.connect(os.getenv("S"), 1, 0) == nil then error("refused") end\n' 
 chmod 644 "$D"/*.lua
 # session - one milter session from a trusted client, as nobody in group mxguard
 session() {
-	env MXG_SOCK="unix:$rdir/mxguard.sock" IP="${IP:-127.0.0.1}" FROM="<a@b.test>" RCPT="<u@example.com>" \
+	env MXG_SOCK="unix:${MXG_SOCK_PATH:-$rdir/mxguard.sock}" IP="${IP:-127.0.0.1}" FROM="<a@b.test>" RCPT="<u@example.com>" \
 		setpriv --reuid=nobody --regid="$group" --clear-groups miltertest -s "$D/session.lua"
 }
 n0=$(wc -l <"$LOG")
@@ -264,6 +266,34 @@ else
 	tap_is "SIGTERM stops it cleanly: exit 0, 'stopping' logged" "0:1" \
 		echo "$rc:$(grep -c 'mxguard stopping' "$LOG")"
 	DPID=
+fi
+
+# ---------------------------------------------------------------- chroot
+# README.Debian's socket for a chrooted Postfix: in the queue directory, in a
+# directory owned by mxguard (root needs the unit's CAP_DAC_OVERRIDE there)
+SPOOL=/var/spool/postfix
+if [ ! -d "$SPOOL" ] || [ -e "$SPOOL/mxguard" ]; then
+	tap_fail "a $SPOOL without mxguard/ for the chroot socket (postfix installed, nothing left from before)"
+else
+	install -d -o mxguard -g mxguard -m 0750 "$SPOOL/mxguard"
+	MADE_SPOOL=1
+	sed -i "s|^#Socket .*|Socket unix:$SPOOL/mxguard/mxguard.sock|" "$CONF"
+	as_unit "${start[@]}" 2>"$LOG.2" &
+	SPID=$!
+	if wait_match "$LOG.2" 'mxguard .* starting' 30; then
+		DPID=$(sed -n 's/.* mxguard\[\([0-9]*\)\]: mxguard .* starting.*/\1/p' "$LOG.2" | head -n 1)
+		out=$(MXG_SOCK_PATH=$SPOOL/mxguard/mxguard.sock session 2>&1); rc=$?
+		tap_is "the socket in $SPOOL/mxguard is mxguard:mxguard 770 and answers" "0:mxguard:mxguard:770" \
+			echo "$rc:$(stat -c %U:%G:%a "$SPOOL/mxguard/mxguard.sock" 2>&1)"
+		kill -TERM "$DPID"
+		i=0
+		while kill -0 "$SPID" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+		kill -0 "$SPID" 2>/dev/null || DPID=
+	else
+		tap_fail "it starts with the socket in $SPOOL/mxguard" "$(cat "$LOG.2")"
+	fi
+	cp -p "$D/conf.orig" "$CONF"
+	rm -rf "$SPOOL/mxguard"; MADE_SPOOL=
 fi
 
 # ---------------------------------------------------------------- sandbox
