@@ -12,10 +12,14 @@
 # the group mxguard and nobody else, it answers a milter session, ExecReload
 # reloads (and refuses a broken configuration), every system call it made
 # and every socket family it opened is one the unit's filters allow, and
-# SIGTERM stops it cleanly. Last, dpkg --purge: nothing running, nothing
-# left. Runs in a private network and mount namespace (a private /run); a
-# lock keeps two runs on one machine apart. Needs root and the packages in
-# contrib/debian-packages; a missing tool is a failure, not a skip.
+# SIGTERM stops it cleanly; then once more with README.Debian's socket for
+# a chrooted Postfix (/var/spool/postfix/mxguard). Last, dpkg --purge:
+# nothing running, nothing left; and a purge keeps the account while a file
+# in /etc/mxguard is still its own. Runs in a private network and mount
+# namespace (a private /run); a lock keeps two runs on one machine apart.
+# Needs root and the packages in contrib/debian-packages, and refuses to
+# touch an mxguard package, account or /etc/mxguard it did not make; a
+# missing tool is a failure, not a skip.
 set -u
 . "$(dirname "$0")/../e2e/lib.sh"
 if [ -z "${MXG_IN_NS:-}" ]; then
