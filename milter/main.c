@@ -237,6 +237,21 @@ user_ids(const char *spec, uid_t *uid, gid_t *gid)
 	}
 }
 
+/* stderr_is_journal - is standard error systemd's journal stream
+ * ($JOURNAL_STREAM names its device and inode)? */
+static int
+stderr_is_journal(void)
+{
+	const char *e = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char end;
+
+	if (e == NULL || sscanf(e, "%llu:%llu%c", &dev, &ino, &end) != 2 || fstat(2, &st) < 0)
+		return 0;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
 /* drop_privileges - become UserID for good, after the socket is bound */
 static void
 drop_privileges(const struct config *c)
@@ -416,7 +431,8 @@ main(int argc, char **argv)
 	}
 	if (!c->syslog && !foreground)
 		fprintf(stderr, "mxguard: warning: Syslog no without -f: nothing will be logged\n");
-	log_open("mxguard", c->syslog, c->facility, foreground);
+	/* under systemd, stderr and syslog both end in the journal: one copy */
+	log_open("mxguard", c->syslog, c->facility, foreground && !(c->syslog && stderr_is_journal()));
 	log_setlevel(c->loglevel);
 	log_stale(c);
 	if (!foreground)

@@ -142,4 +142,19 @@ if mxg_start "$D/wl.conf" "$D/wl.log"; then
 	else tap_fail "reload of a stale whitelist logs the warning" "no reload logged" "$(cat "$D/wl.log")"; fi
 	mxg_stop
 else tap_fail "daemon starts with a stale whitelist" "$(cat "$D/wl.log")"; fi
+# -f under systemd: stderr that is the journal ($JOURNAL_STREAM) gets no copy when Syslog is on
+printf 'Socket unix:%s/j.sock\nSyslog yes\nSPF no\n' "$D" > "$D/j.conf"
+journal_run() {    # journal_run ERRFILE [JOURNAL_STREAM value]: start, wait for the socket, stop
+	local pid i=0
+	rm -f "$D/j.sock"
+	env ${2:+JOURNAL_STREAM=$2} "$MXGUARD" -f -c "$D/j.conf" 2>>"$1" & pid=$!
+	while [ ! -S "$D/j.sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -TERM "$pid"; wait "$pid"
+}
+: > "$D/j1.err"; journal_run "$D/j1.err" "$(stat -c %d:%i "$D/j1.err")"
+tap_check "-f with stderr as the journal and Syslog yes: no second copy on stderr" \
+	sh -c "! grep -q 'starting' '$D/j1.err'"
+: > "$D/j2.err"; journal_run "$D/j2.err" "1:2"
+tap_check "-f with JOURNAL_STREAM naming another stream: lines on stderr" grep -q 'starting' "$D/j2.err"
+
 tap_done
