@@ -245,9 +245,16 @@ stderr_is_journal(void)
 	const char *e = getenv("JOURNAL_STREAM");
 	unsigned long long dev, ino;
 	struct stat st;
-	char end;
+	char *end;
 
-	if (e == NULL || sscanf(e, "%llu:%llu%c", &dev, &ino, &end) != 2 || fstat(2, &st) < 0)
+	if (e == NULL || *e < '0' || *e > '9')
+		return 0;
+	errno = 0;
+	dev = strtoull(e, &end, 10);
+	if (errno || *end != ':' || end[1] < '0' || end[1] > '9')
+		return 0;
+	ino = strtoull(end + 1, &end, 10);
+	if (errno || *end != 0 || fstat(2, &st) < 0)
 		return 0;
 	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
