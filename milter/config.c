@@ -619,6 +619,7 @@ cfg_start_dns(struct config *c, char *err, size_t errlen)
 {
 	if ((c->dnsbl.nzones == 0 && !c->spf) || c->dns != NULL)
 		return 0;
+	dnsbl_meters(&c->dnsbl);
 	c->dns = dns_start(c->dns_servers, c->dns_timeout, err, errlen);
 	return c->dns ? 0 : -1;
 }

@@ -33,7 +33,6 @@
 #include "textfile.h"
 #include "whitelist.h"
 
-#define DNSBL_MAX_ZONES 32
 #define DNSBL_MAX_SITES 64
 
 struct dnsbl_job {
@@ -41,7 +40,6 @@ struct dnsbl_job {
 	struct timespec deadline;
 	unsigned n;
 	struct dns_query *q[DNSBL_MAX_ZONES];
-	struct stats_zone *meter[DNSBL_MAX_ZONES];
 };
 
 /* octet_set - "n", "[a..b]" or "[a;b;c..d]" into a 256-bit map; end or NULL */
@@ -152,6 +150,17 @@ dnsbl_parse(const char *list, struct dnsbl_conf *c, char *why, size_t wsize)
 	}
 	free(copy);
 	return 0;
+}
+
+/* dnsbl_meters - each zone's stats row, once per configuration (not per
+ * connection); zones without one (the table is full) are not counted */
+void
+dnsbl_meters(struct dnsbl_conf *c)
+{
+	unsigned i;
+
+	for (i = 0; i < c->nzones; i++)
+		c->meter[i] = stats_zone(c->zones[i]);
 }
 
 void
@@ -329,10 +338,9 @@ dnsbl_start(struct dns_resolver *r, const struct dnsbl_conf *c, const struct add
 	j->n = c->nzones;
 	dns_deadline(&j->deadline, timeout_ms);
 	for (i = 0; i < j->n; i++) {
-		j->meter[i] = stats_zone(c->zones[i]);
-		stats_zone_lookup(j->meter[i]);
+		stats_zone_lookup(c->meter[i]);
 		j->q[i] = dnsbl_qname(a, c->zones[i], name, sizeof(name)) == 0
-		    ? dns_lookup_a(r, name, min_ttl, max_ttl, j->meter[i]) : NULL;
+		    ? dns_lookup_a(r, name, min_ttl, max_ttl, c->meter[i]) : NULL;
 	}
 	return j;
 }
@@ -381,7 +389,7 @@ dnsbl_collect(struct dnsbl_job *j, int threshold, struct dnsbl_verdict *v)
 		dnsbl_classify(&ans, &z[i]);
 		if (z[i].state == DZ_FAILED && ans.status == DNS_OK)
 			warn_bad(j->c->zones[i], &ans);
-		stats_zone_result(j->meter[i], dnsbl_stats_result(&z[i]));
+		stats_zone_result(j->c->meter[i], dnsbl_stats_result(&z[i]));
 	}
 	dnsbl_score(j->c, z, threshold, v);
 }

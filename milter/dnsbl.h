@@ -10,6 +10,7 @@
 #include "stats.h"
 
 #define DNSBL_ZONE_MAX 256
+#define DNSBL_MAX_ZONES 32               /* distinct zones in the DNSBL key */
 
 struct dnsbl_site {                  /* one entry of the DNSBL key */
 	unsigned zone;                   /* index into zones */
@@ -24,6 +25,7 @@ struct dnsbl_conf {
 	unsigned nsites;
 	char (*zones)[DNSBL_ZONE_MAX];   /* distinct zones: one query each */
 	unsigned nzones;
+	struct stats_zone *meter[DNSBL_MAX_ZONES];   /* stats rows, set by dnsbl_meters */
 };
 
 /* what one zone said about one client */
@@ -48,6 +50,7 @@ struct dnsbl_verdict {
 
 int dnsbl_parse(const char *list, struct dnsbl_conf *c, char *why, size_t wsize);
 void dnsbl_conf_free(struct dnsbl_conf *c);
+void dnsbl_meters(struct dnsbl_conf *c);
 int dnsbl_qname(const struct addr *a, const char *zone, char *out, size_t size);
 void dnsbl_classify(const struct dns_answer *ans, struct dnsbl_zone_result *z);
 enum stats_result dnsbl_stats_result(const struct dnsbl_zone_result *z);

@@ -3,6 +3,7 @@
 #include "autoconf.h"
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include "config.h"
 #include "log.h"
@@ -13,11 +14,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char path[64];
+	static char path[512];
 	FILE *fp;
 
-	if (path[0] == 0) {
-		snprintf(path, sizeof(path), "/tmp/mxg-fuzz.%ld", (long)getpid());
+	if (path[0] == 0) {   /* in the run's own directory (fuzz/run sets TMPDIR) */
+		const char *dir = getenv("TMPDIR");
+
+		snprintf(path, sizeof(path), "%s/input.%ld", dir ? dir : "/tmp", (long)getpid());
 		log_open("fuzz", 0, 0, 0);
 	}
 	if ((fp = fopen(path, "w")) == NULL)
