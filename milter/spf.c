@@ -16,7 +16,13 @@
  * macros, transformer digits 1..128, c/r/t macros only in exp=. A record
  * that fails is replaced by two bare "v=spf1" records (libspf2 stops at
  * "multiple records", a path with no macro in it) and the result is forced
- * to permerror with the reason. RFC 7208's limits are enforced here too:
+ * to permerror with the reason. No other DNS text reaches libspf2: a TXT
+ * string that is not a "v=spf1" record is dropped (RFC 7208 4.5 ignores
+ * it anyway), and the exp= modifier is cut out of every record that
+ * passes, so libspf2 never fetches an explanation TXT and compiles it as a
+ * macro string (that path bypassed the guard and crashed the daemon on the
+ * CVE-2023-42118 underflow); mxguard never uses the explanation, and the
+ * guard has already checked exp='s syntax. RFC 7208's limits are enforced here too:
  * 10 DNS-querying terms (libspf2's own counter, set to 10) and 2 void
  * lookups (counted in our layer, which then answers nothing and forces
  * permerror). A lookup that fails or misses the deadline is temperror; a
@@ -263,6 +269,31 @@ spf_guard(const char *record, char *why, size_t wsize)
 	return 0;
 }
 
+/* spf_is_record - does the TXT string R say "v=spf1" (RFC 7208 4.5)? */
+static int
+spf_is_record(const char *r)
+{
+	return strncasecmp(r, "v=spf1", 6) == 0 && (r[6] == 0 || r[6] == ' ');
+}
+
+/* strip_exp - remove every exp= term from a guarded record, in place */
+static void
+strip_exp(char *rec)
+{
+	char *in = rec, *out = rec;
+
+	while (*in) {
+		size_t sp = strspn(in, " "), n = strcspn(in + sp, " ");
+
+		if (!(n > 4 && strncasecmp(in + sp, "exp=", 4) == 0)) {
+			memmove(out, in, sp + n);
+			out += sp + n;
+		}
+		in += sp + n;
+	}
+	*out = 0;
+}
+
 /* ---- our DNS layer under libspf2 ---- */
 
 /* add_rr - one more record into an SPF_dns_rr_t */
@@ -276,6 +307,29 @@ add_rr(SPF_dns_rr_t *rr, const void *data, size_t len, int text)
 		((char *)rr->rr[rr->num_rr])[len] = 0;
 	rr->num_rr++;
 	return 0;
+}
+
+/* txt_record - one whole TXT record (its strings joined) into RR: dropped
+ * unless it says v=spf1; replaced by "v=spf1" twice (libspf2: permerror)
+ * when the guard refuses it; else handed on without exp=. A record the
+ * guard refused sets WHY and ends the answer: -1 on no memory. */
+static int
+txt_record(SPF_dns_rr_t *rr, char *rec, int too_long, const char *domain,
+    char *why, size_t wsize)
+{
+	char bad[140];
+
+	if (!spf_is_record(rec) || why[0])
+		return 0;
+	if (too_long)
+		snprintf(bad, sizeof(bad), "record longer than %d bytes", GUARD_RECORD_MAX);
+	if (too_long || spf_guard(rec, bad, sizeof(bad)) < 0) {
+		snprintf(why, wsize, "%.40s: %.100s", domain, bad);
+		rr->num_rr = 0;
+		return add_rr(rr, "v=spf1", 6, 1) | add_rr(rr, "v=spf1", 6, 1);
+	}
+	strip_exp(rec);
+	return add_rr(rr, rec, strlen(rec), 1);
 }
 
 /* fill - parse our resolver's reply into libspf2's form; -1 on a bad reply.
@@ -308,42 +362,29 @@ fill(SPF_dns_rr_t *rr, ns_type type, const struct dns_answer *ans, const char *d
 		struct ares_txt_ext *txt = NULL, *t;
 		char rec[GUARD_RECORD_MAX + 1];
 		size_t len = 0;
-		int too_long = 0;
+		int too_long = 0, started = 0;
 
 		if (ares_parse_txt_reply_ext(ans->raw, ans->rawlen, &txt) != ARES_SUCCESS)
 			return -1;
 		rc = 0;
-		for (t = txt; t && rc == 0; t = t->next) {
-			if (t->record_start && len + too_long > 0) {
+		for (t = txt; rc == 0; t = t->next) {
+			if (started && (t == NULL || t->record_start)) {
 				rec[len] = 0;
-				rc = add_rr(rr, rec, len, 1);
+				rc = txt_record(rr, rec, too_long, domain, why, wsize);
 				len = 0;
 				too_long = 0;
 			}
+			if (t == NULL)
+				break;
+			started = 1;
 			if (len + t->length > GUARD_RECORD_MAX)
 				too_long = 1;
-			else {
+			else if (!too_long) {
 				memcpy(rec + len, t->txt, t->length);
 				len += t->length;
 			}
 		}
-		if (rc == 0 && len + too_long > 0)
-			rc = add_rr(rr, too_long ? "v=spf1 <too long>" : (rec[len] = 0, rec),
-			    too_long ? 17 : len, 1);
 		ares_free_data(txt);
-		/* the guard: a hostile SPF record never reaches libspf2 */
-		for (i = 0; rc == 0 && i < rr->num_rr; i++) {
-			const char *r = (const char *)rr->rr[i];
-			char bad[140];
-
-			if (strncasecmp(r, "v=spf1", 6) == 0 && (r[6] == 0 || r[6] == ' ')
-			    && spf_guard(r, bad, sizeof(bad)) < 0) {
-				snprintf(why, wsize, "%.40s: %.100s", domain, bad);
-				rr->num_rr = 0;
-				rc = add_rr(rr, "v=spf1", 6, 1) | add_rr(rr, "v=spf1", 6, 1);
-				break;
-			}
-		}
 		return rc;
 	}
 	case ns_t_mx: {
@@ -455,16 +496,24 @@ lookup(SPF_dns_server_t *srv, const char *domain, ns_type type, int should_cache
 }
 
 /* spf_parse_answer - ANS (a DNS_OK answer for TYPE) as libspf2 would get
- * it: the number of records, or -1 on a bad reply. For the DNS fuzzer. */
+ * it: the number of records, or -1 on a bad reply; the first record's
+ * text into FIRST when it is a TXT answer. For the tests and the DNS fuzzer. */
 int
-spf_parse_answer(int type, const struct dns_answer *ans, char *why, size_t wsize)
+spf_parse_answer(int type, const struct dns_answer *ans, char *why, size_t wsize,
+    char *first, size_t fsize)
 {
 	SPF_dns_rr_t *rr = SPF_dns_rr_new_init(NULL, "fuzz.example", (ns_type)type, 0, NETDB_SUCCESS);
 	int n;
 
 	if (rr == NULL)
 		return -1;
+	if (wsize > 0)
+		why[0] = 0;
+	if (fsize > 0)
+		first[0] = 0;
 	n = fill(rr, (ns_type)type, ans, "fuzz.example", why, wsize) < 0 ? -1 : rr->num_rr;
+	if (n > 0 && type == ns_t_txt && fsize > 0)
+		snprintf(first, fsize, "%s", (const char *)rr->rr[0]);
 	SPF_dns_rr_free(rr);
 	return n;
 }

@@ -33,7 +33,8 @@ struct spf_query {
 };
 
 int spf_guard(const char *record, char *why, size_t wsize);
-int spf_parse_answer(int type, const struct dns_answer *ans, char *why, size_t wsize);
+int spf_parse_answer(int type, const struct dns_answer *ans, char *why, size_t wsize,
+    char *first, size_t fsize);
 void spf_check(const struct spf_query *q, struct spf_result *r);
 const char *spf_res_name(enum spf_res r);
 void spf_init(void);

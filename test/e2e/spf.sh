@@ -27,6 +27,11 @@ macros9  IN TXT "v=spf1 exists:%{i}%{i}%{i}%{i}%{i}%{i}%{i}%{i}%{i}.spf.test -al
 oversize IN TXT "v=spf1${long:0:200}" "${long:200:200}" "${long:400:200}" "${long:600} -all"
 helo     IN TXT "v=spf1 ip4:192.0.2.0/24 -all"
 six      IN TXT "v=spf1 ip6:2001:db8::/32 -all"
+expcrash IN TXT "v=spf1 ?all exp=why.spf.test"
+expfail  IN TXT "v=spf1 ip4:192.0.2.0/24 -all exp=why.spf.test"
+why      IN TXT $(printf '"%s" ' $(printf '%%{d}%.0s' $(seq 1 127) | fold -w 200) $(printf 'x%.0s' $(seq 1 400) | fold -w 200))
+expspf   IN TXT "v=spf1 ?all exp=whyspf.spf.test"
+whyspf   IN TXT "v=spf1 $(printf '%%{d}%.0s' $(seq 1 60))"
 $(for i in $(seq 1 11); do printf 'a%d IN A 10.0.0.%d\n' "$i" "$i"; done)
 Z
 e2e_mxguard "TrustedNetworks none" "DNSTimeout 2s" <<'WL'
@@ -87,6 +92,18 @@ send "$OK" a@macros9.spf.test
 check "too many macros in a term: permerror by the guard" 'spf=permerror .*spfwhy="macros9\.spf\.test: too many macros'
 send "$OK" a@oversize.spf.test
 check "oversized record (46 terms, 3 strings): permerror by the guard" 'spf=permerror .*spfwhy="oversize\.spf\.test: more than 40 terms"'
+# issue 12: exp= explanation text is DNS data libspf2 compiles as a macro
+# string (CVE-2023-42118 underflow); it must never reach libspf2.
+send "$BAD" a@expcrash.spf.test
+check "exp= pointing at a hostile TXT (127 x %{d} + 400 bytes): evaluated, no crash" 'action=accept reason=clean .* spf=neutral spfdomain=expcrash\.spf\.test$'
+tap_check "... mxguard is still alive after the hostile exp=" kill -0 "$MXG_PID"
+send "$BAD" a@expfail.spf.test
+check "exp= with a hostile TXT on a fail: still the SPEC fail reply" 'action=reject reason=spf .* spf=fail spfdomain=expfail\.spf\.test$'
+tap_check "... refused with the SPEC reply, no explanation text from DNS" \
+	smtp_has '<\*\* 550 5\.7\.23 SPF fail: expfail\.spf\.test does not designate 198\.51\.100\.10 as permitted sender'
+send "$BAD" a@expspf.spf.test
+check "exp= pointing at a v=spf1-looking TXT full of macros: evaluated, no crash" 'spf=neutral spfdomain=expspf\.spf\.test$'
+tap_check "... mxguard is still alive" kill -0 "$MXG_PID"
 SEND_HELO=helo.spf.test send "$BAD" '<>'
 check "null sender: the HELO identity is checked" 'action=reject reason=spf client=198\.51\.100\.10 .* from=<> .* spf=fail spfdomain=helo\.spf\.test$'
 SEND_HELO=helo.spf.test send "$OK" '<>'

@@ -25,7 +25,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	type = types[data[0] % (sizeof(types) / sizeof(types[0]))];
 	dns_parse_reply(type, ARES_SUCCESS, data + 1, (int)(size - 1), &ans);
 	if (ans.status == DNS_OK && ans.raw != NULL)
-		(void)spf_parse_answer(type, &ans, why, sizeof(why));
+		(void)spf_parse_answer(type, &ans, why, sizeof(why), NULL, 0);
 	free((void *)ans.raw);
 	return 0;
 }

@@ -40,7 +40,7 @@ START_TEST(dns_replies_are_parsed_and_bad_ones_refused)
 		0, 19, 18, 'v', '=', 's', 'p', 'f', '1', ' ', 'e', 'x', 'i', 's', 't', 's', ':', '%', '{', 'z', '}' };
 	unsigned char buf[512];
 	struct dns_answer ans;
-	char why[160] = "";
+	char why[160] = "", first[200];
 	int len;
 
 	len = reply(buf, ns_t_a, a, 2);
@@ -54,23 +54,71 @@ START_TEST(dns_replies_are_parsed_and_bad_ones_refused)
 	dns_parse_reply(ns_t_a, ARES_ESERVFAIL, NULL, 0, &ans);
 	ck_assert_int_eq(ans.status, DNS_SERVFAIL);
 
-	/* two strings of one TXT record are one SPF record; the other record stays apart */
+	/* two strings of one TXT record are one SPF record; the other
+	 * record ("foo", not SPF) is dropped before libspf2 sees it */
 	len = reply(buf, ns_t_txt, txt, 2);
 	dns_parse_reply(ns_t_txt, ARES_SUCCESS, buf, len, &ans);
 	ck_assert_int_eq(ans.status, DNS_OK);
-	ck_assert_int_eq(spf_parse_answer(ns_t_txt, &ans, why, sizeof(why)), 2);
+	ck_assert_int_eq(spf_parse_answer(ns_t_txt, &ans, why, sizeof(why), first, sizeof(first)), 1);
+	ck_assert_str_eq(first, "v=spf1 ip4:1.2.3.4 -all");
 	ck_assert_str_eq(why, "");
 	free((void *)ans.raw);
 	len = reply(buf, ns_t_txt, txt, 2);
 	dns_parse_reply(ns_t_txt, ARES_SUCCESS, buf, len - 1, &ans);      /* truncated */
-	ck_assert_int_eq(spf_parse_answer(ns_t_txt, &ans, why, sizeof(why)), -1);
+	ck_assert_int_eq(spf_parse_answer(ns_t_txt, &ans, why, sizeof(why), NULL, 0), -1);
 	free((void *)ans.raw);
 
 	/* a record the guard refuses never reaches libspf2: the reason is kept */
 	len = reply(buf, ns_t_txt, hostile, 1);
 	dns_parse_reply(ns_t_txt, ARES_SUCCESS, buf, len, &ans);
-	ck_assert_int_eq(spf_parse_answer(ns_t_txt, &ans, why, sizeof(why)), 2);
+	ck_assert_int_eq(spf_parse_answer(ns_t_txt, &ans, why, sizeof(why), NULL, 0), 2);
 	ck_assert_msg(strstr(why, "fuzz.example") != NULL, "%s", why);
+	free((void *)ans.raw);
+}
+END_TEST
+
+/* txt1 - RD (length-prefixed RDATA of one TXT record of one string S) */
+static int
+txt1(unsigned char *rd, const char *s)
+{
+	size_t n = strlen(s);
+
+	rd[0] = 0; rd[1] = (unsigned char)(n + 1); rd[2] = (unsigned char)n;
+	memcpy(rd + 3, s, n);
+	return (int)n + 3;
+}
+
+START_TEST(exp_text_from_dns_never_reaches_libspf2)
+{
+	/* issue 12: an exp= explanation TXT was compiled by libspf2 as a
+	 * macro string outside the guard (CVE-2023-42118, a crash) */
+	unsigned char rd[300], buf[600];
+	struct dns_answer ans;
+	char why[160], first[300], text[260];
+	int len;
+
+	memset(text, 0, sizeof(text));
+	for (len = 0; len < 60; len++)
+		memcpy(text + 4 * len, "%{d}", 4);
+	txt1(rd, text);                                     /* an explanation TXT */
+	len = reply(buf, ns_t_txt, rd, 1);
+	dns_parse_reply(ns_t_txt, ARES_SUCCESS, buf, len, &ans);
+	ck_assert_int_eq(spf_parse_answer(ns_t_txt, &ans, why, sizeof(why), first, sizeof(first)), 0);
+	free((void *)ans.raw);
+
+	txt1(rd, "v=spf1 ?all EXP=why.%{d} ip4:192.0.2.1");
+	len = reply(buf, ns_t_txt, rd, 1);
+	dns_parse_reply(ns_t_txt, ARES_SUCCESS, buf, len, &ans);
+	ck_assert_int_eq(spf_parse_answer(ns_t_txt, &ans, why, sizeof(why), first, sizeof(first)), 1);
+	ck_assert_str_eq(first, "v=spf1 ?all ip4:192.0.2.1");
+	free((void *)ans.raw);
+
+	txt1(rd, "v=spf1 exp=%{z} -all");                   /* bad exp=: still the guard's */
+	len = reply(buf, ns_t_txt, rd, 1);
+	dns_parse_reply(ns_t_txt, ARES_SUCCESS, buf, len, &ans);
+	ck_assert_int_eq(spf_parse_answer(ns_t_txt, &ans, why, sizeof(why), first, sizeof(first)), 2);
+	ck_assert_str_eq(first, "v=spf1");
+	ck_assert_msg(strstr(why, "bad macro letter") != NULL, "%s", why);
 	free((void *)ans.raw);
 }
 END_TEST
@@ -180,6 +228,7 @@ suite(void)
 	tcase_add_test(t, oversized_records_and_terms_are_refused);
 	tcase_add_test(t, result_names_are_spec_words);
 	tcase_add_test(t, dns_replies_are_parsed_and_bad_ones_refused);
+	tcase_add_test(t, exp_text_from_dns_never_reaches_libspf2);
 	suite_add_tcase(s, t);
 	return s;
 }
