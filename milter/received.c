@@ -9,6 +9,8 @@
  *   (from rdns [192.0.2.1]) by host (8.17.1.9/8.17.1.9) ...              Sendmail, no HELO
  *   from rdns ([192.0.2.1] helo=helo) by host with esmtp (Exim 4.96) ...
  *   from [192.0.2.1] (helo=x) by host with esmtp ...                      Exim, no rDNS
+ *   from rdns ([192.0.2.1]:41234 helo=helo) by host ...                   Exim +incoming_port
+ *   from [2001:db8::1]:41234 (helo=x) by host ...                         the same, no rDNS
  *   from EXCH1.corp.local (10.0.0.1) by EXCH2.corp.local (10.0.0.2) ...   Exchange
  *   from unknown (HELO x) (192.0.2.1) by mx with SMTP; date              qmail
  *   (qmail 123 invoked from network); date                               no from/by
@@ -84,15 +86,38 @@ copy(char *dst, const char *src, size_t n)
 	dst[n] = 0;
 }
 
-/* word_ip - "192.0.2.1", "[192.0.2.1]", "[IPv6:2001:db8::1]" to an address */
+/* is_port - ":" and 1 to 5 digits up to 65535 (Exim's +incoming_port) */
+static int
+is_port(const char *s, size_t n)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (n < 2 || n > 6 || s[0] != ':')
+		return 0;
+	for (i = 1; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	return v <= 65535;
+}
+
+/* word_ip - "192.0.2.1", "[192.0.2.1]", "[IPv6:2001:db8::1]", "[ip]:port" to an address */
 static int
 word_ip(const char *s, size_t n, struct addr *a)
 {
+	const char *close;
 	char buf[64];
 
 	if (n >= 2 && s[0] == '[') {
+		close = memchr(s, ']', n);
+		if (close == NULL)
+			return -1;
+		if (close != s + n - 1 && !is_port(close + 1, (size_t)(s + n - close - 1)))
+			return -1;
+		n = (size_t)(close - s) - 1;
 		s++;
-		n -= 2;
 		if (n > 5 && strncasecmp(s, "IPv6:", 5) == 0) {
 			s += 5;
 			n -= 5;

@@ -1,26 +1,81 @@
 /*
  * relay.c - where did mail that a trusted RELAY peer hands us come from?
  *
+ * Exports relay_origin(). Pure: no DNS, no state; it cannot fail, it only
+ * finds no origin (returns 0).
+ *
  * The newest stamps written by this host itself (a re-injection; the stamp
  * of the current arrival is never shown to milters, by Postfix or Sendmail)
- * are skipped; the next one is the peer's own stamp, and the address in its
- * from clause is the origin client, the one the peer saw. Stamps below it were written by hosts we do not trust
- * (the sender can forge any of them) and are never read. Pure: returns 1
- * with *peer set when the peer's stamp names an address, 0 otherwise.
+ * are skipped. The next one is the peer's newest stamp; its "by" names the
+ * peer. A peer that runs a content filter (amavisd-new and the like: the
+ * mail goes out to a filter on loopback and comes back through a second
+ * smtpd) writes stamps for its own internal hops on top of the one that
+ * recorded the outside client. Those are skipped while they form a run
+ * from the top: a stamp whose client address is loopback or the peer's own
+ * address (the one it connects to us from), written by the peer (same
+ * "by") or by localhost (amavisd-new's own stamp). The first stamp after
+ * that run is the peer's outside-facing stamp, and the address in its from
+ * clause is the origin client, the one the peer saw. Stamps below it were
+ * written by hosts we do not trust (the sender can forge any of them) and
+ * are never read. Only addresses count as evidence of an internal hop: the
+ * names in a stamp (HELO, and rDNS which some MTAs print unverified) are the
+ * sender's to choose. A stamp that ends the run without an address (mail
+ * the peer made itself, a pipe filter's sendmail) or with an internal one
+ * (a hop of some other host) gives no origin.
  */
 #include "autoconf.h"
+
+#include <string.h>
 
 #include "loop.h"
 #include "relay.h"
 
+/* is_loopback - 127.0.0.0/8 or ::1 (IPv4-mapped addresses are IPv4 already) */
+static int
+is_loopback(const struct addr *a)
+{
+	static const unsigned char v6_loopback[16] = { [15] = 1 };
+
+	if (a->family == AF_INET)
+		return a->b[0] == 127;
+	return a->family == AF_INET6 && memcmp(a->b, v6_loopback, 16) == 0;
+}
+
+/* same_addr - one address, compared on the bytes its family uses */
+static int
+same_addr(const struct addr *a, const struct addr *b)
+{
+	return a->family == b->family
+	    && memcmp(a->b, b->b, a->family == AF_INET ? 4 : 16) == 0;
+}
+
+/* internal_client - the stamp's client is the peer host itself */
+static int
+internal_client(const struct rcv_stamp *st, const struct addr *peer_addr)
+{
+	return st->has_ip && (is_loopback(&st->ip)
+	    || (peer_addr != NULL && same_addr(&st->ip, peer_addr)));
+}
+
+/* relay_origin - 1 with *peer at the stamp naming the origin; 0 (no origin) otherwise */
 int
 relay_origin(const struct rcv_stamp *stamps, unsigned n, char *const *local, size_t nlocal,
-    const struct rcv_stamp **peer)
+    const struct addr *peer_addr, const struct rcv_stamp **peer)
 {
+	const char *by;
 	unsigned i = 0;
 
 	while (i < n && loop_is_local(stamps[i].by, local, nlocal))
 		i++;
-	*peer = i < n ? &stamps[i] : NULL;
-	return *peer != NULL && (*peer)->has_ip;
+	*peer = NULL;
+	if (i == n)
+		return 0;
+	by = stamps[i].by;                   /* the peer, as it names itself */
+	while (i < n && internal_client(&stamps[i], peer_addr)
+	    && (rcv_name_eq(stamps[i].by, by) || loop_is_local(stamps[i].by, NULL, 0)))
+		i++;
+	if (i == n)
+		return 0;
+	*peer = &stamps[i];
+	return stamps[i].has_ip && !internal_client(&stamps[i], peer_addr);
 }

@@ -9,6 +9,6 @@
 #include "received.h"
 
 int relay_origin(const struct rcv_stamp *stamps, unsigned n, char *const *local, size_t nlocal,
-    const struct rcv_stamp **peer);
+    const struct addr *peer_addr, const struct rcv_stamp **peer);
 
 #endif

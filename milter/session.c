@@ -110,7 +110,7 @@ sess_check_relay(struct session *s)
 	if (s->trust != TRUST_WHITELIST || s->entry.kind != WL_RELAY)
 		return;
 	s->relay_checked = 1;
-	if (!relay_origin(s->stamps, s->nstamps, local, nlocal, &peer))
+	if (!relay_origin(s->stamps, s->nstamps, local, nlocal, &s->addr, &peer))
 		return;                      /* logged origin=unknown, accepted */
 	s->origin_known = 1;
 	addr_str(&peer->ip, s->origin, sizeof(s->origin));

@@ -1,5 +1,6 @@
 /* fuzz_received.c - libFuzzer: one Received: value through the parser, the
- * loop rules and the relay origin */
+ * loop rules and the relay origin (alone, and under a peer's re-injection
+ * stamp so that the walk over the peer's internal hops reads it too) */
 #include "autoconf.h"
 #include <stdint.h>
 #include <string.h>
@@ -12,22 +13,28 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char *local[] = { "mx1.example.com" };
-	struct rcv_stamp st[2];
+	static const char reinject[] = "from localhost (localhost [127.0.0.1]) by mx2.example.net (Postfix)";
+	struct rcv_stamp st[3];
 	const struct rcv_stamp *peer;
+	struct addr peer_addr;
 	struct loop_input in;
 	struct loop_verdict v;
 
-	rcv_parse((const char *)data, size, &st[0]);
-	st[1] = st[0];
+	rcv_parse(reinject, sizeof(reinject) - 1, &st[0]);
+	rcv_parse((const char *)data, size, &st[1]);
+	st[2] = st[1];
 	memset(&in, 0, sizeof(in));
 	in.received = 2;
-	in.stamps = st;
+	in.stamps = st + 1;
 	in.nstamps = 2;
 	in.local = local;
 	in.nlocal = 1;
 	in.max_received = 20;
 	in.max_passes = 3;
 	loop_check(&in, &v);
-	relay_origin(st, 2, local, 1, &peer);
+	if (addr_parse("198.51.100.20", &peer_addr) != 0)
+		return 0;
+	relay_origin(st + 1, 2, local, 1, &peer_addr, &peer);
+	relay_origin(st, 3, local, 1, &peer_addr, &peer);
 	return 0;
 }
