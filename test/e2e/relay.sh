@@ -14,7 +14,9 @@ e2e_enter_ns "$@"
 
 PRIMARY=127.0.0.10 BACKUP=127.0.0.20 FILTERED=127.0.0.30
 # 127.0.0.1 (the filter's re-injection client) is not listed: an origin
-# taken from the re-injection stamp would pass unmarked.
+# taken from the re-injection stamp would pass unmarked. "why" (split into
+# TXT strings of 200 bytes) is the hostile exp= text of issue 12.
+# shellcheck disable=SC2046
 e2e_nsd relay.test <<Z
 5.113.0.203.bl  IN A   127.0.0.2
 20.0.0.127.bl   IN A   127.0.0.2
