@@ -75,7 +75,7 @@ session "LoopAction reject: 5xx reply at end of message" 'action=reject reason=l
 	IP=192.0.2.10 HEADERS_FILE="$D/pingpong" EXPECT_EOM=replycode
 reload "Mode monitor"
 session "Mode monitor: logged, nothing held, nothing removed" \
-	'action=quarantine reason=loop client=192\.0\.2\.10 .* mode=monitor' \
+	'action=quarantine reason=loop mode=monitor client=192\.0\.2\.10 ' \
 	IP=192.0.2.10 HEADERS_FILE="$D/pingpong" EXPECT_NO_QUARANTINE=1
 reload "LoopMaxPasses 0" "LoopMaxReceived 0"
 session "both limits 0: the rules are off" 'action=accept reason=clean client=192\.0\.2\.10 .* passes=3$' \
