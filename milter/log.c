@@ -173,8 +173,9 @@ render(char *dst, size_t cap, const char *val, size_t n, int cut)
 		dst[out++] = hex[v[in] & 15];
 	}
 	if (cut) {
-		memcpy(dst + out, "...", 3);
-		out += 3;
+		dst[out++] = '.';
+		dst[out++] = '.';
+		dst[out++] = '.';
 	}
 	if (quote)
 		dst[out++] = '"';
@@ -314,24 +315,22 @@ fit_cap(const size_t *full, const int *give, unsigned n, size_t room)
 static void
 ll_build(struct logline *l)
 {
-	unsigned order[LL_KEYS_MAX], i, c, n = 0;
-	size_t full[LL_KEYS_MAX], fixed, room, cap = MXG_LOGLINE_MAX;
+	unsigned rank[LL_KEYS_MAX], i, c, n = l->n;
+	size_t full[LL_KEYS_MAX], fixed, room, cap = MXG_LOGLINE_MAX, pos;
 	int give[LL_KEYS_MAX];
 	char *b = l->buf;
-	size_t pos;
 
-	for (c = 0; c <= LL_NCLASS; c++)
-		for (i = 0; i < l->n; i++)
-			if (classifying(l->kv[i].key) == c)
-				order[n++] = i;
 	fixed = strlen(l->head);
 	for (i = 0; i < n; i++) {
-		const struct ll_pair *p = &l->kv[order[i]];
+		const struct ll_pair *p = &l->kv[i];
 
-		fixed += (fixed ? 1 : 0) + strlen(p->key) + 1;
+		rank[i] = classifying(p->key);
 		full[i] = quoted_len(p->val, p->len, p->cut);
-		give[i] = classifying(p->key) == LL_NCLASS;
+		give[i] = rank[i] == LL_NCLASS;
+		fixed += 1 + strlen(p->key) + 1;        /* " key=" */
 	}
+	if (n && l->head[0] == 0)
+		fixed--;                        /* no space before the first key */
 	room = sizeof(l->buf) - 1 - fixed;  /* > LL_KEYS_MAX * LL_VAL_MIN: the assertion */
 	if (over(full, give, n, cap, room)) {
 		if ((cap = fit_cap(full, give, n, room)) == 0) {
@@ -341,15 +340,21 @@ ll_build(struct logline *l)
 		}
 	}
 	pos = (size_t)snprintf(b, sizeof(l->buf), "%s", l->head);
-	for (i = 0; i < n; i++) {
-		const struct ll_pair *p = &l->kv[order[i]];
+	for (c = 0; c <= LL_NCLASS; c++) {
+		for (i = 0; i < n; i++) {
+			const struct ll_pair *p = &l->kv[i];
+			size_t klen = strlen(p->key);
 
-		if (pos)
-			b[pos++] = ' ';
-		memcpy(b + pos, p->key, strlen(p->key));
-		pos += strlen(p->key);
-		b[pos++] = '=';
-		pos += render(b + pos, give[i] && full[i] > cap ? cap : full[i], p->val, p->len, p->cut);
+			if (rank[i] != c)
+				continue;
+			if (pos)
+				b[pos++] = ' ';
+			memcpy(b + pos, p->key, klen);
+			pos += klen;
+			b[pos++] = '=';
+			pos += render(b + pos, give[i] && full[i] > cap ? cap : full[i],
+			    p->val, p->len, p->cut);
+		}
 	}
 	b[pos] = 0;
 	l->len = pos;
