@@ -17,6 +17,7 @@
 #include "decide.h"
 #include "log.h"
 #include "session.h"
+#include "stats.h"
 
 #define SESSION(ctx) ((struct session *)smfi_getpriv(ctx))
 
@@ -52,7 +53,7 @@ cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	struct config *cfg = cfg_acquire();
 	struct session *s;
 
-	log_count_connection();
+	stats_count_connection();
 	if (cfg == NULL || (s = sess_new(cfg)) == NULL) {
 		log_msg(LOG_ERR, "connect from %s: out of memory; tempfail",
 		    hostname ? "client" : "unknown client");

@@ -148,7 +148,7 @@ stats(void)
 	char rate[16] = "-";
 	unsigned i;
 
-	log_stats();
+	stats_log();
 	if (c && c->dns) {
 		dns_get_stats(c->dns, &d);
 		if (d.lookups)
@@ -428,6 +428,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	log_open("mxguard", 0, 0, 1);
+	stats_start();
 	spf_init();
 	if ((c = load(1)) == NULL)
 		return 1;

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "relay.h"
 #include "session.h"
+#include "stats.h"
 
 struct session *
 sess_new(struct config *cfg)
@@ -339,5 +340,5 @@ sess_log_verdict(const struct session *s, const struct verdict *v, const char *o
 	if (v->action != ACT_ACCEPT && !v->enforce)
 		ll_add(&l, "mode", "monitor");
 	ll_emit(&l, LOG_INFO);
-	log_count(v->action, v->reason);
+	stats_count(v->action, v->reason);
 }

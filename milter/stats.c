@@ -1,5 +1,7 @@
 /*
- * stats.c - per-DNSBL-zone counters and latency histograms.
+ * stats.c - the counters of the stats lines: connections and decisions
+ * (stats_count*, stats_log: "stats connections=N action.X=N reason.Y=N
+ * uptime=S"), per-DNSBL-zone counters and latency histograms.
  *
  * Pure parts: stats_bucket/stats_bucket_top (a log-scale histogram of
  * microseconds: 0..15 exact, then 8 buckets per power of two, so a bucket
@@ -20,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "decide.h"
 #include "log.h"
 #include "stats.h"
 
@@ -28,6 +31,11 @@ struct stats_zone {
 	unsigned long lookups, queries, hits, timeouts, servfail, bad, other;
 	unsigned long hist[STATS_BUCKETS];
 };
+
+static unsigned long n_connections;
+static unsigned long n_action[ACT__N];
+static unsigned long n_reason[R__N];
+static time_t started;               /* CLOCK_MONOTONIC seconds at stats_start */
 
 static struct stats_zone zones[STATS_ZONES_MAX];
 static unsigned nzones;              /* published rows; release/acquire */
@@ -241,8 +249,7 @@ stats_zone_log(const char *name)
 	struct logline l;
 
 	stats_zone_get(name, &v);
-	ll_init(&l, NULL);
-	l.len = (size_t)snprintf(l.buf, sizeof(l.buf), "stats dnsbl");
+	ll_init_text(&l, "stats dnsbl");
 	ll_add(&l, "zone", v.name);
 	ll_addf(&l, "lookups", "%lu", v.lookups);
 	ll_addf(&l, "queries", "%lu", v.queries);
@@ -267,4 +274,62 @@ stats_since_us(const struct timespec *t0)
 	us = (long long)(now.tv_sec - t0->tv_sec) * 1000000LL
 	    + (now.tv_nsec - t0->tv_nsec) / 1000;
 	return us < 0 ? 0 : (unsigned long)us;
+}
+
+/* mono_sec - seconds on the monotonic clock */
+static time_t
+mono_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* stats_start - the time uptime counts from (the first call only) */
+void
+stats_start(void)
+{
+	if (started == 0)
+		started = mono_sec();
+}
+
+/* stats_count_connection - one connection accepted */
+void
+stats_count_connection(void)
+{
+	add(&n_connections);
+}
+
+/* stats_count - one decision line's action and reason */
+void
+stats_count(int action, int reason)
+{
+	if ((unsigned)action < ACT__N)
+		add(&n_action[action]);
+	if ((unsigned)reason < R__N)
+		add(&n_reason[reason]);
+}
+
+/* stats_log - "stats connections=N action.accept=N ... reason.clean=N ...
+ * uptime=SECONDS": counted since start-up */
+void
+stats_log(void)
+{
+	struct logline l;
+	char key[64];
+	int i;
+
+	ll_init_text(&l, "stats");
+	ll_addf(&l, "connections", "%lu", load(&n_connections));
+	for (i = 0; i < ACT__N; i++) {
+		snprintf(key, sizeof(key), "action.%s", dec_action_name(i));
+		ll_addf(&l, key, "%lu", load(&n_action[i]));
+	}
+	for (i = 0; i < R__N; i++) {
+		snprintf(key, sizeof(key), "reason.%s", dec_reason_name(i));
+		ll_addf(&l, key, "%lu", load(&n_reason[i]));
+	}
+	ll_addf(&l, "uptime", "%ld", (long)(mono_sec() - started));
+	ll_emit(&l, LOG_NOTICE);
 }

@@ -1,6 +1,7 @@
 /*
- * stats.h - per-DNSBL-zone counters and latency histograms for the stats
- * lines: a fixed table, lock-free updates, no allocation per lookup.
+ * stats.h - the counters of the stats lines: connections and decisions,
+ * and per-DNSBL-zone counters and latency histograms (a fixed table).
+ * Lock-free updates, no allocation, safe from any thread.
  */
 #ifndef STATS_H
 #define STATS_H
@@ -41,6 +42,12 @@ void stats_zone_latency(struct stats_zone *z, unsigned long us);
 void stats_zone_result(struct stats_zone *z, enum stats_result r);
 int stats_zone_get(const char *name, struct stats_zone_view *v);
 void stats_zone_log(const char *name);
+
+/* connections and decisions, and the "stats connections=..." line */
+void stats_start(void);
+void stats_count_connection(void);
+void stats_count(int action, int reason);
+void stats_log(void);
 
 /* elapsed microseconds from a CLOCK_MONOTONIC time to now */
 unsigned long stats_since_us(const struct timespec *t0);

@@ -74,11 +74,11 @@ hasnt() { local f; f=$(msg); [ -n "$f" ] && ! grep -Eq -- "$1" "$f"; }
 
 via_backup 203.0.113.5 a@open.relay.test
 check "origin on the DNSBL: tagged, the peer trusted" \
-	'action=tag reason=relay-origin client=127\.0\.0\.20 .*entry=127\.0\.0\.20 list=RELAY origin=203\.0\.113\.5 .*score=1 zones=bl\.relay\.test:127\.0\.0\.2'
+	'action=tag reason=relay-origin client=127\.0\.0\.20 score=1 .*entry=127\.0\.0\.20 list=RELAY origin=203\.0\.113\.5 .*zones=bl\.relay\.test:127\.0\.0\.2'
 tap_check "... delivered with X-Mxguard naming the origin" has '^X-Mxguard: reason=relay-origin origin=203\.0\.113\.5 score=1 zones=bl\.relay\.test:127\.0\.0\.2'
 
 via_backup 192.0.2.50 a@open.relay.test
-check "clean origin: accepted as whitelisted" 'action=accept reason=whitelist client=127\.0\.0\.20 .*origin=192\.0\.2\.50 .*spf=pass .*score=0'
+check "clean origin: accepted as whitelisted" 'action=accept reason=whitelist client=127\.0\.0\.20 score=0 .*origin=192\.0\.2\.50 .*spf=pass '
 tap_check "... untouched (no X-Mxguard)" hasnt '^X-Mxguard:'
 
 via_backup 198.51.100.7 a@strict.relay.test

@@ -75,8 +75,22 @@ session "LoopAction reject: 5xx reply at end of message" 'action=reject reason=l
 	IP=192.0.2.10 HEADERS_FILE="$D/pingpong" EXPECT_EOM=replycode
 reload "Mode monitor"
 session "Mode monitor: logged, nothing held, nothing removed" \
-	'action=quarantine reason=loop client=192\.0\.2\.10 .* mode=monitor' \
+	'action=quarantine reason=loop mode=monitor client=192\.0\.2\.10 ' \
 	IP=192.0.2.10 HEADERS_FILE="$D/pingpong" EXPECT_NO_QUARANTINE=1
+# a HELO and addresses that escape to 500 and 800 bytes each: the line would
+# pass 2048 bytes; it still leads with mode=monitor and keeps every key
+long=$(printf '\001%.0s' $(seq 1 190))
+session "Mode monitor, hostile long values: mode=monitor leads the line, every key kept, long ones shortened" \
+	'action=quarantine reason=loop mode=monitor client=192\.0\.2\.10 name=unknown helo="evil.*\.\.\." from="<\\x01[^ ]*\.\.\." rcpt="<\\x01[^ ]*\.\.\." received=[0-9]+ passes=[0-9]+ detail="loop: [^"]*"$' \
+	IP=192.0.2.10 HEADERS_FILE="$D/pingpong" EXPECT_NO_QUARANTINE=1 HOSTILE_HELO=1 \
+	FROM="<$long@example.net>" RCPT="<$long@example.com>"
+line=$(grep -a 'client=192\.0\.2\.10 name=unknown helo="evil' "$LOG" | tail -1)
+msg=${line#* mxguard\[*\]: }
+if [ -n "$line" ] && [ ${#msg} -le 2047 ]; then
+	tap_ok "... and the line is within 2047 bytes (${#msg})"
+else
+	tap_fail "... and the line is within 2047 bytes" "${#msg} bytes: $msg"
+fi
 reload "LoopMaxPasses 0" "LoopMaxReceived 0"
 session "both limits 0: the rules are off" 'action=accept reason=clean client=192\.0\.2\.10 .* passes=3$' \
 	IP=192.0.2.10 HEADERS_FILE="$D/pingpong" EXPECT_NO_QUARANTINE=1
