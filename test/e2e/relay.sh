@@ -106,7 +106,7 @@ tap_check "... mxguard is still alive" kill -0 "$MXG_PID"
 # the content-filtering backup: the newest stamp is its re-injection from 127.0.0.1
 via_filtered 203.0.113.5 a@open.relay.test
 check "filtered backup, origin on the DNSBL: tagged, origin past the filter's re-injection" \
-	'action=tag reason=relay-origin client=127\.0\.0\.30 .*entry=127\.0\.0\.30 list=RELAY origin=203\.0\.113\.5 .*score=1 zones=bl\.relay\.test:127\.0\.0\.2'
+	'action=tag reason=relay-origin client=127\.0\.0\.30 score=1 .*entry=127\.0\.0\.30 list=RELAY origin=203\.0\.113\.5 .*zones=bl\.relay\.test:127\.0\.0\.2'
 tap_check "... delivered with X-Mxguard naming the origin" has '^X-Mxguard: reason=relay-origin origin=203\.0\.113\.5 score=1'
 # the re-injection really happened: the top stamp is the loop-back smtpd's
 tap_check "... its newest stamp is the filter's re-injection from 127.0.0.1" \
@@ -116,7 +116,7 @@ tap_check "... the filtered backup sent it through 127.0.0.1:10025" \
 
 via_filtered 192.0.2.50 a@open.relay.test
 check "filtered backup, clean origin: accepted, origin is the outside client" \
-	'action=accept reason=whitelist client=127\.0\.0\.30 .*origin=192\.0\.2\.50 .*spf=pass .*score=0'
+	'action=accept reason=whitelist client=127\.0\.0\.30 score=0 .*origin=192\.0\.2\.50 .*spf=pass '
 
 via_filtered 203.0.113.5 a@open.relay.test \
 	--add-header "Received: from localhost (localhost [127.0.0.1]) by backup2.example.net (Postfix) with ESMTP id FORGED1; date" \
