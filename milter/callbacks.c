@@ -93,12 +93,10 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	sess_reset_message(s);
 	sess_copy(s->from, sizeof(s->from), argv[0]);
 	sess_copy(s->qid, sizeof(s->qid), smfi_getsymval(ctx, "i"));
+	/* authentication is per message: the connection's DNSBL lookups are
+	 * kept for a later message without it */
 	s->trust = dec_trust_mail(s->conn_trust, smfi_getsymval(ctx, "{auth_authen}"),
 	    s->cfg->trust_auth);
-	if (s->trust != TRUST_NONE && s->dnsbl_job) {   /* authenticated: not needed */
-		dnsbl_job_free(s->dnsbl_job);
-		s->dnsbl_job = NULL;
-	}
 	sess_check_spf(s);
 	return SMFIS_CONTINUE;
 }

@@ -131,6 +131,37 @@ round() {
 	plain "$1"
 }
 
+# state of one message must not leak into the next of the same connection:
+# a listed client that authenticates for its first message (accepted) and
+# then sends another one without {auth_authen} (after RSET, or after a
+# finished message) is refused for the second
+{ connect listed.example 192.0.2.99
+  echo 'H listed.example\0'
+  echo 'D Mi\0AUTH1\0{auth_authen}\0alice\0'
+  echo 'M <alice@example.org>\0'
+  echo 'R <b@example.com>\0'
+  echo 'A'
+  echo 'D Mi\0NOAUTH1\0'
+  echo 'M <mallory@example.org>\0'
+  echo 'R <b@example.com>\0'
+  echo '!close'; } | raw leak1
+has leak1 '^R> c' "authenticated MAIL of a listed client: recipient accepted"
+has leak1 "^R> $BLREPLY" "RSET, then MAIL without auth in the same connection: refused for the DNSBL"
+{ connect listed.example 192.0.2.99
+  echo 'H listed.example\0'
+  echo 'D Mi\0AUTH2\0{auth_authen}\0alice\0'
+  echo 'M <alice@example.org>\0'
+  echo 'R <b@example.com>\0'
+  echo 'L Subject\0x\0'
+  echo 'N'
+  echo 'E'
+  echo 'D Mi\0NOAUTH2\0'
+  echo 'M <mallory@example.org>\0'
+  echo 'R <b@example.com>\0'
+  echo '!close'; } | raw leak2
+has leak2 '^E> c' "authenticated message of a listed client: accepted"
+has leak2 "^R> $BLREPLY" "a second message without auth in the same connection: refused for the DNSBL"
+
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$MXG_PID/status"; }
 plain_build=1
 [ -n "${MXG_WRAP:-}" ] || [ "${MXGUARD##*/test/san/}" != "$MXGUARD" ] && plain_build=0
