@@ -174,6 +174,7 @@ facts(struct session *s, struct msg *m, struct msg_facts *f)
 	f->relay_action = s->cfg->relay_action;
 	f->spf_fail_action = s->cfg->spf_fail_action;
 	f->loop_action = s->cfg->loop_action;
+	f->tag_flood = msg_xmxguard_flood(m);
 	if (s->dnsbl_job && !s->dnsbl_done && m->trust == TRUST_NONE) {
 		dnsbl_collect(s->dnsbl_job, s->cfg->dnsbl_threshold, &s->dnsbl);
 		s->dnsbl_done = 1;
@@ -273,11 +274,14 @@ sess_qid(const struct session *s)
 	return s->msg ? s->msg->qid : "";
 }
 
-/* sess_foreign_tags - X-Mxguard fields from outside to remove (none in monitor mode) */
+/* sess_foreign_tags - X-Mxguard fields from outside to remove: none in
+ * monitor mode, none in a flood (the message is refused, not edited) */
 unsigned
 sess_foreign_tags(const struct session *s)
 {
-	return s->msg && s->cfg->mode != MODE_MONITOR ? s->msg->nxmxguard : 0;
+	if (s->msg == NULL || s->cfg->mode == MODE_MONITOR || msg_xmxguard_flood(s->msg))
+		return 0;
+	return s->msg->nxmxguard;
 }
 
 /* shown_spf - the SPF result a message's header and log line describe:
@@ -338,7 +342,8 @@ sess_tag(const struct session *s, const struct verdict *v, struct str *tag)
 }
 
 /* sess_reply - the SMTP reply for a refusal, by its reason: a loop, an SPF
- * fail, a listing, or a DNS failure (never a 5xx) */
+ * fail, a flood of forged X-Mxguard fields, a listing, or a DNS failure
+ * (never a 5xx) */
 void
 sess_reply(const struct session *s, const struct verdict *v, char *code, char *xcode,
     char *text, size_t tsize)
@@ -359,6 +364,9 @@ sess_reply(const struct session *s, const struct verdict *v, char *code, char *x
 		dec_reply(reject ? "550 5.7.23 SPF fail: %z does not designate %a "
 		    "as permitted sender" : "451 4.7.23 SPF fail: %z does not designate %a as "
 		    "permitted sender", s->addrstr, domain, code, xcode, text, tsize);
+	else if (v->reason == R_TAG_FLOOD)
+		dec_reply("550 5.7.1 Too many X-Mxguard header fields", s->addrstr, "", code, xcode,
+		    text, tsize);
 	else if (reject && v->reason == R_DNSBL)
 		dec_reply(s->cfg->dnsbl_reply, s->addrstr, zone, code, xcode, text, tsize);
 	else

@@ -5,7 +5,8 @@
 # connect packets, 10,000 recipients, 10,000 headers (Received: ones too),
 # a 1 MB header packet, a 1 MB body, and sessions that stop after every
 # stage. Part two sends hostile mail through a real Postfix (1 MB header
-# line, 10,000 header fields, NUL bytes, 1,000 recipients). After each round
+# line, 10,000 header fields, NUL bytes, 1,000 recipients, 12,000 forged
+# X-Mxguard fields). After each round
 # mxguard must still answer a plain session correctly; its log must hold no
 # control byte and no over-long line; its memory must not grow from round to
 # round (plain build only: five rounds, RSS compared after the second and
@@ -194,6 +195,27 @@ tap_check "Postfix: all four messages delivered (1,003 mailbox copies)" e2e_wait
 tap_check "Postfix: no milter error in its log" sh -c "! grep -Ei 'milter.*(error|fail|timeout)' '$D/mx/maillog'"
 tap_check "Postfix: mxguard logged each message" \
 	test "$(grep -cE 'from=<(line|many|nul)@example\.net>|from=<many@example\.org>' "$MLOG")" -eq 4
+
+
+# forged X-Mxguard fields: a few are removed one by one; a flood of them is
+# refused at end of message (asking for 12,000 deletions made Postfix's
+# cleanup panic: "too many reverse jump records")
+printf 'Subject: two forged tags\r\nX-Mxguard: reason=clean (forged 1)\r\nX-Test: tags2\r\nX-Mxguard: reason=clean (forged 2)\r\n\r\nbody\r\n' > "$D/m-tags2"
+{ printf 'Subject: tag flood\r\n'; for i in $(seq 12000); do printf 'X-Mxguard: reason=clean (forged %d)\r\n' "$i"; done
+  printf '\r\nbody\r\n'; } > "$D/m-flood"
+e2e_send 127.0.0.66 "$MX" flood@example.net u@example.com --data "@$D/m-flood"
+tap_check "Postfix: 12,000 forged X-Mxguard fields: refused at end of message" \
+	grep -q '<\*\* 550 5\.7\.1 Too many X-Mxguard header fields' "$D/last-send.log"
+tap_check "... logged as action=reject reason=tag-flood" \
+	e2e_wait_file_match "$MLOG" 'action=reject reason=tag-flood .*from=<flood@example\.net>' 5
+e2e_send 127.0.0.66 "$MX" tags2@example.net u@example.com --data "@$D/m-tags2"
+tap_check "Postfix: 2 forged X-Mxguard fields: accepted" grep -q 'queued as' "$D/last-send.log"
+tap_check "... delivered (and the flood was not)" e2e_wait_for 30 e2e_eq 1004 e2e_delivered mx
+tags2=$(grep -l '^X-Test: tags2' "$D"/mx/mail/inbox/new/* 2>/dev/null | head -1)
+tap_check "... delivered without the forged X-Mxguard fields" \
+	sh -c "[ -n '$tags2' ] && ! grep -q '^X-Mxguard:' '$tags2'"
+tap_check "Postfix: no panic, no crashed cleanup in its log" \
+	sh -c "! grep -Eiq 'panic|killed by signal|too many reverse jump' '$D/mx/maillog'"
 
 tap_check "mxguard is alive after all of it" kill -0 "$MXG_PID"
 # log hygiene: no control bytes, no line over the 2048-byte log line limit

@@ -168,6 +168,24 @@ START_TEST(ordinals)
 }
 END_TEST
 
+START_TEST(foreign_x_mxguard_fields_are_counted_and_a_flood_is_named)
+{
+	struct msg *m = msg_new(TRUST_NONE, "<s@example.net>", "Q2");
+	unsigned i;
+
+	ck_assert_ptr_nonnull(m);
+	for (i = 0; i < MSG_XMXGUARD_MAX; i++)
+		msg_add_header(m, i % 2 ? "x-mxguard" : "X-Mxguard", "reason=clean");
+	msg_add_header(m, "Received", "from a (a [192.0.2.1]) by b; date");
+	ck_assert_uint_eq(m->nxmxguard, MSG_XMXGUARD_MAX);
+	ck_assert_uint_eq(m->nreceived, 1);
+	ck_assert_int_eq(msg_xmxguard_flood(m), 0);
+	msg_add_header(m, "X-Mxguard", "one more");
+	ck_assert_int_eq(msg_xmxguard_flood(m), 1);
+	msg_free(m);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -178,6 +196,7 @@ suite(void)
 	tcase_add_test(t, count_rule_boundaries);
 	tcase_add_test(t, sendmail_shows_its_own_stamp_and_it_joins_this_arrival);
 	tcase_add_test(t, ordinals);
+	tcase_add_test(t, foreign_x_mxguard_fields_are_counted_and_a_flood_is_named);
 	suite_add_tcase(s, t);
 	return s;
 }
