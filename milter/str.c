@@ -162,7 +162,7 @@ str_quote(struct str *s, const char *val)
 	size_t i;
 	int quote = v[0] == 0;
 
-	for (i = 0; v[i] && i < STR_QUOTE_MAX && !quote; i++)
+	for (i = 0; i < STR_QUOTE_MAX && v[i] && !quote; i++)
 		quote = needs_escape(v[i]);
 	if (quote)
 		str_cat(s, "\"");
