@@ -1,6 +1,8 @@
 /*
- * callbacks.c - the xxfi_* callbacks, kept thin: each gathers what the MTA
- * tells into the session and calls the modules that decide.
+ * callbacks.c - the xxfi_* callbacks, kept thin: each hands what the MTA
+ * tells to one session function (session.c) and turns its answer into
+ * libmilter's (replies, header edits, quarantine); no session field is
+ * read or written here.
  *
  * All connection state hangs off smfi_setpriv. A callback that finds no
  * session (allocation failed, or the MTA skipped connect) tempfails: when in
@@ -52,6 +54,7 @@ cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 {
 	struct config *cfg = cfg_acquire();
 	struct session *s;
+	struct addr a;
 
 	stats_count_connection();
 	if (cfg == NULL || (s = sess_new(cfg)) == NULL) {
@@ -60,15 +63,8 @@ cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		cfg_release(cfg);
 		return SMFIS_TEMPFAIL;
 	}
-	if (addr_from_sockaddr(hostaddr, &s->addr) == 0) {
-		s->have_addr = 1;
-		addr_str(&s->addr, s->addrstr, sizeof(s->addrstr));
-	}
-	/* Postfix and Sendmail hand "[addr]" for a client without a usable name */
-	sess_copy(s->name, sizeof(s->name),
-	    hostname == NULL || hostname[0] == 0 || hostname[0] == '[' ? "unknown" : hostname);
-	sess_copy(s->j, sizeof(s->j), smfi_getsymval(ctx, "j"));
-	sess_classify(s, smfi_getsymval(ctx, "{client_resolve}"));
+	sess_connect(s, addr_from_sockaddr(hostaddr, &a) == 0 ? &a : NULL, hostname,
+	    smfi_getsymval(ctx, "j"), smfi_getsymval(ctx, "{client_resolve}"));
 	smfi_setpriv(ctx, s);
 	return SMFIS_CONTINUE;
 }
@@ -80,7 +76,7 @@ cb_helo(SMFICTX *ctx, char *helo)
 
 	if (s == NULL)
 		return SMFIS_TEMPFAIL;
-	sess_copy(s->helo, sizeof(s->helo), helo);
+	sess_helo(s, helo);
 	return SMFIS_CONTINUE;
 }
 
@@ -89,47 +85,19 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 {
 	struct session *s = SESSION(ctx);
 
-	if (s == NULL)
+	if (s == NULL || sess_mail(s, argv[0], smfi_getsymval(ctx, "i"),
+	    smfi_getsymval(ctx, "{auth_authen}")) != 0)
 		return SMFIS_TEMPFAIL;
-	sess_reset_message(s);
-	sess_copy(s->from, sizeof(s->from), argv[0]);
-	sess_copy(s->qid, sizeof(s->qid), smfi_getsymval(ctx, "i"));
-	s->trust = dec_trust_mail(s->conn_trust, smfi_getsymval(ctx, "{auth_authen}"),
-	    s->cfg->trust_auth);
-	if (s->trust != TRUST_NONE && s->dnsbl_job) {   /* authenticated: not needed */
-		dnsbl_job_free(s->dnsbl_job);
-		s->dnsbl_job = NULL;
-	}
-	sess_check_spf(s);
 	return SMFIS_CONTINUE;
 }
 
-/* set_reply - the SMTP reply for a refusal, by its reason: a loop, an SPF
- * fail, a listing, or a DNS failure (never a 5xx) */
+/* set_reply - hand the MTA the reply of a refusal */
 static void
 set_reply(SMFICTX *ctx, struct session *s, const struct verdict *v)
 {
 	char code[4], xcode[16], text[MXG_ADDR_MAX * 2 + 128];
-	const char *zone = "";
-	int reject = v->action == ACT_REJECT;
 
-	if (s->dnsbl_done && s->dnsbl.best_site >= 0)
-		zone = s->cfg->dnsbl.zones[s->cfg->dnsbl.sites[s->dnsbl.best_site].zone];
-	if (v->reason == R_LOOP)
-		/* through dec_reply: a '%' in the evidence (an address) is doubled */
-		dec_reply(reject ? "554 5.4.6 Routing loop detected (%z)"
-		    : "451 4.4.6 Routing loop detected (%z)", s->addrstr, s->loop.why,
-		    code, xcode, text, sizeof(text));
-	else if (v->reason == R_SPF)
-		dec_reply(reject ? "550 5.7.23 SPF fail: %z does not designate %a "
-		    "as permitted sender" : "451 4.7.23 SPF fail: %z does not designate %a as "
-		    "permitted sender", s->addrstr, s->spf.domain, code, xcode, text, sizeof(text));
-	else if (reject && v->reason == R_DNSBL)
-		dec_reply(s->cfg->dnsbl_reply, s->addrstr, zone, code, xcode, text, sizeof(text));
-	else
-		dec_reply("451 4.7.1 Service temporarily unavailable; DNS lookups for "
-		    "client [%a] failed, try again later", s->addrstr, "", code, xcode, text,
-		    sizeof(text));
+	sess_reply(s, v, code, xcode, text, sizeof(text));
 	if (smfi_setreply(ctx, code, xcode[0] ? xcode : NULL, text) != MI_SUCCESS)
 		log_msg(LOG_WARNING, "cannot set the reply \"%s %s\"; the MTA's own is used",
 		    code, xcode);
@@ -148,21 +116,12 @@ static sfsistat
 cb_envrcpt(SMFICTX *ctx, char **argv)
 {
 	struct session *s = SESSION(ctx);
-	struct msg_facts f;
 	struct verdict v;
-	int exempt;
 
-	if (s == NULL)
+	if (s == NULL || sess_rcpt(s, argv[0], &v) != 0)
 		return SMFIS_TEMPFAIL;
-	sess_facts(s, &f);
-	exempt = dec_exempt(s->cfg->exempt.v, s->cfg->exempt.n, argv[0]);
-	f.exempt = exempt;
-	v = dec_rcpt(&f);
 	if (v.enforce)
 		return refuse(ctx, s, &v, argv[0]);
-	if (f.dnsbl_listed && exempt)
-		s->exempt = 1;
-	sess_add_rcpt(s, argv[0]);
 	return SMFIS_CONTINUE;
 }
 
@@ -171,9 +130,8 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct session *s = SESSION(ctx);
 
-	if (s == NULL)
+	if (s == NULL || sess_header(s, name, value) != 0)
 		return SMFIS_TEMPFAIL;
-	sess_add_header(s, name, value);
 	return SMFIS_CONTINUE;
 }
 
@@ -182,51 +140,53 @@ cb_eoh(SMFICTX *ctx)
 {
 	struct session *s = SESSION(ctx);
 
-	if (s == NULL)
+	if (s == NULL || sess_eoh(s) != 0)
 		return SMFIS_TEMPFAIL;
-	sess_check_loop(s);
-	sess_check_relay(s);
 	return SMFIS_CONTINUE;
+}
+
+/*
+ * edit_headers - the header changes of end of message, all in one place:
+ * foreign X-Mxguard fields out (ours is never passed on from outside),
+ * then the fields this filter adds (Received-SPF; the tag in apply)
+ */
+static void
+edit_headers(SMFICTX *ctx, struct session *s)
+{
+	const char *spf = sess_spf_header(s);
+	unsigned i;
+
+	for (i = sess_foreign_tags(s); i > 0; i--)
+		if (smfi_chgheader(ctx, "X-Mxguard", (int)i, NULL) != MI_SUCCESS)
+			log_msg(LOG_WARNING, "%s: cannot remove an X-Mxguard field", sess_qid(s));
+	if (spf != NULL && smfi_insheader(ctx, 0, "Received-SPF", (char *)(uintptr_t)spf) != MI_SUCCESS)
+		log_msg(LOG_WARNING, "%s: cannot add Received-SPF", sess_qid(s));
 }
 
 /* apply - carry out an end-of-message verdict; the return value for libmilter */
 static sfsistat
 apply(SMFICTX *ctx, struct session *s, const struct verdict *v)
 {
-	char tag[MXG_ADDR_MAX + 128];
-	unsigned i;
+	struct str tag;
+	int r;
 
-	/* X-Mxguard is ours: one from outside is never passed on */
-	if (s->cfg->mode != MODE_MONITOR)
-		for (i = s->nxmxguard; i > 0; i--)
-			if (smfi_chgheader(ctx, "X-Mxguard", (int)i, NULL) != MI_SUCCESS)
-				log_msg(LOG_WARNING, "%s: cannot remove an X-Mxguard field", s->qid);
-	if (s->spf.res != SPF_NOT_CHECKED && s->cfg->spf_header && s->cfg->mode != MODE_MONITOR
-	    && s->spf.header[0] && smfi_insheader(ctx, 0, "Received-SPF", s->spf.header) != MI_SUCCESS)
-		log_msg(LOG_WARNING, "%s: cannot add Received-SPF", s->qid);
+	edit_headers(ctx, s);
 	if (!v->enforce)
 		return SMFIS_CONTINUE;
 	switch (v->action) {
 	case ACT_QUARANTINE:
-		if (smfi_quarantine(ctx, (char *)(uintptr_t)(v->reason == R_RELAY_ORIGIN
-		    ? s->relay_why : s->loop.why)) != MI_SUCCESS) {
-			log_msg(LOG_ERR, "%s: quarantine refused by the MTA; tempfail", s->qid);
+		if (smfi_quarantine(ctx, (char *)(uintptr_t)sess_quarantine_reason(s, v)) != MI_SUCCESS) {
+			log_msg(LOG_ERR, "%s: quarantine refused by the MTA; tempfail", sess_qid(s));
 			return SMFIS_TEMPFAIL;
 		}
 		return SMFIS_CONTINUE;
 	case ACT_TAG:
-		if (v->reason == R_SPF)
-			snprintf(tag, sizeof(tag), "reason=spf spf=%s domain=%.253s client=%s",
-			    spf_res_name(s->spf.res), s->spf.domain, s->addrstr);
-		else if (v->reason == R_RELAY_ORIGIN)
-			snprintf(tag, sizeof(tag), "reason=relay-origin origin=%s score=%d zones=%.200s spf=%s",
-			    s->origin, s->dnsbl_done ? s->dnsbl.score : 0, s->dnsbl.zones[0] ? s->dnsbl.zones : "-",
-			    spf_res_name(s->spf.res));
-		else
-			snprintf(tag, sizeof(tag), "reason=%s received=%u passes=%u (%s)",
-			    dec_reason_name(v->reason), s->loop.received, s->loop.passes, s->loop.why);
-		if (smfi_addheader(ctx, "X-Mxguard", tag) != MI_SUCCESS)
-			log_msg(LOG_WARNING, "%s: cannot add X-Mxguard", s->qid);
+		str_init(&tag, SESS_TAG_MAX);
+		sess_tag(s, v, &tag);
+		r = smfi_addheader(ctx, "X-Mxguard", (char *)(uintptr_t)str_text(&tag));
+		str_free(&tag);
+		if (r != MI_SUCCESS)
+			log_msg(LOG_WARNING, "%s: cannot add X-Mxguard", sess_qid(s));
 		return SMFIS_CONTINUE;
 	case ACT_TEMPFAIL:
 	case ACT_REJECT:
@@ -243,22 +203,14 @@ static sfsistat
 cb_eom(SMFICTX *ctx)
 {
 	struct session *s = SESSION(ctx);
-	struct msg_facts f;
 	struct verdict v;
-	const char *qid;
 	sfsistat r;
 
-	if (s == NULL)
+	if (s == NULL || sess_eom(s, smfi_getsymval(ctx, "i"), &v) != 0)
 		return SMFIS_TEMPFAIL;
-	if ((qid = smfi_getsymval(ctx, "i")) != NULL)
-		sess_copy(s->qid, sizeof(s->qid), qid);
-	if (!s->loop_done)
-		sess_check_loop(s);
-	sess_facts(s, &f);
-	v = dec_message(&f);
 	r = apply(ctx, s, &v);
 	sess_log_verdict(s, &v, NULL);
-	sess_reset_message(s);
+	sess_end_message(s);
 	return r;
 }
 
@@ -268,7 +220,7 @@ cb_abort(SMFICTX *ctx)
 	struct session *s = SESSION(ctx);
 
 	if (s != NULL)
-		sess_reset_message(s);
+		sess_end_message(s);
 	return SMFIS_CONTINUE;
 }
 

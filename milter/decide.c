@@ -18,7 +18,7 @@ static const char *const action_names[ACT__N] = {
 };
 static const char *const reason_names[R__N] = {
 	"clean", "dnsbl", "spf", "loop", "relay-origin",
-	"whitelist", "trusted", "authenticated", "dns-error"
+	"whitelist", "trusted", "authenticated", "dns-error", "tag-flood"
 };
 
 const char *
@@ -104,6 +104,12 @@ dec_message(const struct msg_facts *f)
 {
 	struct verdict v = { ACT_ACCEPT, R_CLEAN, 0 };
 
+	if (f->tag_flood) {              /* never passed on, whoever sends it */
+		v.action = ACT_REJECT;
+		v.reason = R_TAG_FLOOD;
+		v.enforce = !f->monitor;
+		return v;
+	}
 	if (f->loop) {                   /* trusted or not: loops come through peers */
 		v.action = (enum action)f->loop_action;
 		v.reason = R_LOOP;

@@ -14,7 +14,7 @@ enum action { ACT_ACCEPT, ACT_TAG, ACT_QUARANTINE, ACT_TEMPFAIL, ACT_REJECT, ACT
 
 enum reason {
 	R_CLEAN, R_DNSBL, R_SPF, R_LOOP, R_RELAY_ORIGIN,
-	R_WHITELIST, R_TRUSTED, R_AUTHENTICATED, R_DNS_ERROR, R__N
+	R_WHITELIST, R_TRUSTED, R_AUTHENTICATED, R_DNS_ERROR, R_TAG_FLOOD, R__N
 };
 
 struct msg_facts {
@@ -31,6 +31,7 @@ struct msg_facts {
 	int relay_action;         /* RelayCheckAction */
 	int loop;                 /* the loop rules fired */
 	int loop_action;          /* LoopAction */
+	int tag_flood;            /* more foreign X-Mxguard fields than are removed */
 };
 
 struct verdict {

@@ -1,19 +1,20 @@
 /*
- * session.c - create, reset and free a connection's state; classify the
- * client at connect; write the one decision line of a message.
+ * session.c - one connection: classify the client at connect, start its
+ * DNSBL lookups, make and end its messages (msg.c), gather the facts the
+ * decisions need (decide.c), and write the reply, tag and log texts of a
+ * verdict. The callbacks call one function here per milter stage.
  *
- * Allocation failure returns NULL to the callback, which tempfails.
+ * Allocation failure: sess_new returns NULL and sess_mail/rcpt/header/
+ * eoh/eom return -1; the callback tempfails.
  */
 #include "autoconf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "config.h"
 #include "log.h"
-#include "relay.h"
 #include "session.h"
 #include "stats.h"
 
@@ -35,48 +36,9 @@ sess_free(struct session *s)
 	if (s == NULL)
 		return;
 	dnsbl_job_free(s->dnsbl_job);
-	sess_reset_message(s);
-	free(s->stamps);
+	msg_free(s->msg);
 	cfg_release(s->cfg);
 	free(s);
-}
-
-/* sess_copy - bounded copy; what does not fit is cut */
-void
-sess_copy(char *dst, size_t size, const char *src)
-{
-	size_t n = src ? strlen(src) : 0;
-
-	if (n >= size)
-		n = size - 1;
-	if (n)
-		memcpy(dst, src, n);
-	dst[n] = 0;
-}
-
-void
-sess_reset_message(struct session *s)
-{
-	unsigned i;
-
-	s->trust = s->conn_trust;
-	s->qid[0] = s->from[0] = s->rcpt[0] = 0;
-	for (i = 0; i < s->nrcpt && i < SESS_RCPTS_MAX; i++)
-		free(s->rcpts[i]);
-	for (i = 0; i < s->ndelivered; i++)
-		free(s->delivered[i]);
-	s->nrcpt = s->ndelivered = 0;
-	s->exempt = 0;
-	s->nheaders = s->nreceived = s->nstamps = s->dropped = s->nxmxguard = 0;
-	s->loop_done = 0;
-	s->spf.res = SPF_NOT_CHECKED;
-	if (s->relay_checked) {          /* the verdicts described the origin */
-		s->dnsbl_done = 0;
-		memset(&s->dnsbl, 0, sizeof(s->dnsbl));
-		s->dnsbl.best_site = -1;
-	}
-	s->relay_checked = s->origin_known = 0;
-	s->origin[0] = s->relay_why[0] = 0;
 }
 
 /* local_names - LocalNames, or the MTA's {j} and the host name */
@@ -93,147 +55,16 @@ local_names(const struct session *s, char **buf, char *const **out)
 	return s->cfg->hostname[0] ? 2 : 1;
 }
 
-/*
- * sess_check_relay - for a RELAY peer, at end of headers: the origin in
- * the peer's own stamp gets the DNSBL zones and SPF with the envelope
- * sender, both under one DNSTimeout (the zones are asked first and run
- * while SPF is evaluated). The results land in s->dnsbl and s->spf.
- */
-void
-sess_check_relay(struct session *s)
+/* receiver - this host's name for Received-SPF */
+static const char *
+receiver(const struct session *s)
 {
-	const struct rcv_stamp *peer;
-	struct dnsbl_job *job = NULL;
-	struct spf_query q;
-	char *buf[2], *const *local;
-	size_t nlocal = local_names(s, buf, &local);
-
-	if (s->trust != TRUST_WHITELIST || s->entry.kind != WL_RELAY)
-		return;
-	s->relay_checked = 1;
-	if (!relay_origin(s->stamps, s->nstamps, local, nlocal, &s->addr, &peer))
-		return;                      /* logged origin=unknown, accepted */
-	s->origin_known = 1;
-	addr_str(&peer->ip, s->origin, sizeof(s->origin));
-	if (s->cfg->dns == NULL)
-		return;
-	if (s->cfg->dnsbl.nzones)
-		job = dnsbl_start(s->cfg->dns, &s->cfg->dnsbl, &peer->ip, s->cfg->dnsbl_min_ttl / 1000,
-		    s->cfg->dnsbl_max_ttl / 1000, s->cfg->dns_timeout);
-	if (s->cfg->spf) {
-		q.dns = s->cfg->dns;
-		q.client = &peer->ip;
-		q.helo = peer->from;
-		q.from = s->from;
-		q.receiver = s->j[0] ? s->j : s->cfg->hostname[0] ? s->cfg->hostname : "localhost";
-		q.timeout_ms = s->cfg->dns_timeout;
-		spf_check(&q, &s->spf);
-	}
-	if (job) {
-		dnsbl_collect(job, s->cfg->dnsbl_threshold, &s->dnsbl);
-		s->dnsbl_done = 1;
-		dnsbl_job_free(job);
-	}
-	if (s->dnsbl_done && s->dnsbl.listed)
-		snprintf(s->relay_why, sizeof(s->relay_why), "relay-origin: %s listed (%.300s)",
-		    s->origin, s->dnsbl.zones);
-	else if (s->spf.res == SPF_R_FAIL)
-		snprintf(s->relay_why, sizeof(s->relay_why), "relay-origin: SPF fail for %.253s from %s",
-		    s->spf.domain, s->origin);
+	return s->j[0] ? s->j : s->cfg->hostname[0] ? s->cfg->hostname : "localhost";
 }
 
-/* sess_check_spf - at MAIL FROM, for an untrusted client: waits at most DNSTimeout */
-void
-sess_check_spf(struct session *s)
-{
-	struct spf_query q;
-
-	if (s->trust != TRUST_NONE || !s->cfg->spf || s->cfg->dns == NULL || !s->have_addr)
-		return;
-	q.dns = s->cfg->dns;
-	q.client = &s->addr;
-	q.helo = s->helo;
-	q.from = s->from;
-	q.receiver = s->j[0] ? s->j : s->cfg->hostname[0] ? s->cfg->hostname : "localhost";
-	q.timeout_ms = s->cfg->dns_timeout;
-	spf_check(&q, &s->spf);
-}
-
-/* sess_add_rcpt - an accepted recipient: the first for the log, all (capped) for loops */
-void
-sess_add_rcpt(struct session *s, const char *rcpt)
-{
-	if (s->nrcpt == 0)
-		sess_copy(s->rcpt, sizeof(s->rcpt), rcpt);
-	if (s->nrcpt < SESS_RCPTS_MAX) {
-		if ((s->rcpts[s->nrcpt] = strndup(rcpt, MXG_ADDR_MAX)) == NULL) {
-			s->dropped++;
-			return;          /* not kept, not counted: rcpts[0..nrcpt) stay valid */
-		}
-	} else
-		s->dropped++;
-	s->nrcpt++;
-}
-
-/* sess_add_header - count every field; keep what the loop rules read, bounded */
-void
-sess_add_header(struct session *s, const char *name, const char *value)
-{
-	s->nheaders++;
-	if (strcasecmp(name, "X-Mxguard") == 0) {
-		s->nxmxguard++;
-		return;
-	}
-	switch (loop_header_kind(name)) {
-	case LH_RECEIVED:
-		s->nreceived++;
-		if (s->nstamps == SESS_STAMPS_MAX) {
-			s->dropped++;
-			break;
-		}
-		if (s->stamps == NULL && (s->stamps = malloc(SESS_STAMPS_MAX * sizeof(*s->stamps))) == NULL) {
-			s->dropped++;
-			break;
-		}
-		rcv_parse(value, strlen(value), &s->stamps[s->nstamps++]);
-		break;
-	case LH_DELIVERED_TO:
-		if (s->ndelivered == SESS_DELIVERED_MAX
-		    || (s->delivered[s->ndelivered] = strndup(value, MXG_ADDR_MAX)) == NULL)
-			s->dropped++;
-		else
-			s->ndelivered++;
-		break;
-	case LH_OTHER:
-		break;
-	}
-}
-
-/* sess_check_loop - the loop verdict, once the headers are in */
-void
-sess_check_loop(struct session *s)
-{
-	struct loop_input in;
-	char *local[2];
-
-	memset(&in, 0, sizeof(in));
-	in.received = s->nreceived;
-	in.stamps = s->stamps;
-	in.nstamps = s->nstamps;
-	in.nlocal = local_names(s, local, &in.local);
-	in.delivered_to = s->delivered;
-	in.ndelivered = s->ndelivered;
-	in.rcpts = s->rcpts;
-	in.nrcpts = s->nrcpt < SESS_RCPTS_MAX ? s->nrcpt : SESS_RCPTS_MAX;
-	in.max_received = (unsigned)s->cfg->loop_max_received;
-	in.max_passes = (unsigned)s->cfg->loop_max_passes;
-	loop_check(&in, &s->loop);
-	s->loop_done = 1;
-}
-
-/* sess_classify - whitelist (address, then confirmed name), then TrustedNetworks */
-void
-sess_classify(struct session *s, const char *client_resolve)
+/* classify - whitelist (address, then confirmed name), then TrustedNetworks */
+static void
+classify(struct session *s, const char *client_resolve)
 {
 	int hit = 0;
 
@@ -242,99 +73,372 @@ sess_classify(struct session *s, const char *client_resolve)
 		if (!hit && dec_name_usable(s->name, client_resolve))
 			hit = wl_match_name(s->cfg->wl, s->name, &s->entry);
 	}
-	s->conn_trust = dec_trust_connect(hit,
+	s->trust = dec_trust_connect(hit,
 	    s->have_addr && cfg_in_list(&s->cfg->trusted, &s->addr));
-	sess_reset_message(s);
-	/* lookups start now and run while the client says HELO and MAIL */
-	if (s->conn_trust == TRUST_NONE && s->have_addr && s->cfg->dns && s->cfg->dnsbl.nzones)
+}
+
+/*
+ * sess_connect - the client as the MTA names it (a NULL address: none
+ * usable); classified, and for an untrusted client the DNSBL lookups start
+ * now and run while it says HELO and MAIL
+ */
+void
+sess_connect(struct session *s, const struct addr *a, const char *hostname, const char *j,
+    const char *client_resolve)
+{
+	if (a != NULL) {
+		s->addr = *a;
+		s->have_addr = 1;
+		addr_str(&s->addr, s->addrstr, sizeof(s->addrstr));
+	}
+	/* Postfix and Sendmail hand "[addr]" for a client without a usable name */
+	str_copy(s->name, sizeof(s->name),
+	    hostname == NULL || hostname[0] == 0 || hostname[0] == '[' ? "unknown" : hostname);
+	str_copy(s->j, sizeof(s->j), j);
+	classify(s, client_resolve);
+	if (s->trust == TRUST_NONE && s->have_addr && s->cfg->dns && s->cfg->dnsbl.nzones)
 		s->dnsbl_job = dnsbl_start(s->cfg->dns, &s->cfg->dnsbl, &s->addr,
 		    s->cfg->dnsbl_min_ttl / 1000, s->cfg->dnsbl_max_ttl / 1000, s->cfg->dns_timeout);
 }
 
-/*
- * sess_facts - what the decisions need to know about the message so far;
- * collects the DNSBL verdict (waiting at most until the deadline set at
- * connect) the first time it is needed for an untrusted client.
- */
 void
-sess_facts(struct session *s, struct msg_facts *f)
+sess_helo(struct session *s, const char *helo)
+{
+	str_copy(s->helo, sizeof(s->helo), helo);
+}
+
+/* cur - the message in progress; one is made for an MTA that skipped MAIL */
+static struct msg *
+cur(struct session *s)
+{
+	if (s->msg == NULL)
+		s->msg = msg_new(s->trust, "", "");
+	return s->msg;
+}
+
+/* check_spf - at MAIL FROM, for an untrusted client: waits at most DNSTimeout */
+static void
+check_spf(struct session *s, struct msg *m)
+{
+	struct spf_query q;
+
+	if (m->trust != TRUST_NONE || !s->cfg->spf || s->cfg->dns == NULL || !s->have_addr)
+		return;
+	q.dns = s->cfg->dns;
+	q.client = &s->addr;
+	q.helo = s->helo;
+	q.from = m->from;
+	q.receiver = receiver(s);
+	q.timeout_ms = s->cfg->dns_timeout;
+	spf_check(&q, &m->spf);
+}
+
+/*
+ * sess_mail - a new message: authentication counts for this message only,
+ * and the connection's DNSBL lookups are kept for the next one
+ */
+int
+sess_mail(struct session *s, const char *from, const char *qid, const char *auth_authen)
+{
+	msg_free(s->msg);
+	s->msg = msg_new(dec_trust_mail(s->trust, auth_authen, s->cfg->trust_auth), from, qid);
+	if (s->msg == NULL)
+		return -1;
+	check_spf(s, s->msg);
+	return 0;
+}
+
+/* sess_end_message - end of message or abort: the message is gone */
+void
+sess_end_message(struct session *s)
+{
+	msg_free(s->msg);
+	s->msg = NULL;
+}
+
+/*
+ * facts - what the decisions need to know about the message so far;
+ * collects the connection's DNSBL verdict (waiting at most until the
+ * deadline set at connect) the first time an untrusted message needs it
+ */
+static void
+facts(struct session *s, struct msg *m, struct msg_facts *f)
 {
 	memset(f, 0, sizeof(*f));
-	f->trust = s->trust;
+	f->trust = m->trust;
 	f->monitor = s->cfg->mode == MODE_MONITOR;
 	f->error_tempfail = s->cfg->dns_error_action == ACT_TEMPFAIL;
-	f->exempt = s->exempt;
-	f->loop = s->loop_done && s->loop.loop;
-	f->spf = s->relay_checked ? SPF_NOT_CHECKED : s->spf.res;
-	f->relay_hit = s->relay_why[0] != 0;
+	f->exempt = m->exempt;
+	f->loop = m->loop_done && m->loop.loop;
+	f->spf = m->spf.res;
+	f->relay_hit = m->origin.hit;
 	f->relay_action = s->cfg->relay_action;
 	f->spf_fail_action = s->cfg->spf_fail_action;
 	f->loop_action = s->cfg->loop_action;
-	if (s->dnsbl_job && !s->dnsbl_done && s->trust == TRUST_NONE) {
+	f->tag_flood = msg_xmxguard_flood(m);
+	if (s->dnsbl_job && !s->dnsbl_done && m->trust == TRUST_NONE) {
 		dnsbl_collect(s->dnsbl_job, s->cfg->dnsbl_threshold, &s->dnsbl);
 		s->dnsbl_done = 1;
 		dnsbl_job_free(s->dnsbl_job);
 		s->dnsbl_job = NULL;
 	}
-	if (s->dnsbl_done && s->trust == TRUST_NONE) {
+	if (s->dnsbl_done && m->trust == TRUST_NONE) {
 		f->dnsbl_checked = 1;
 		f->dnsbl_listed = s->dnsbl.listed;
 		f->dnsbl_failed = s->dnsbl.failed > 0 || s->dnsbl.uncertain;
 	}
 }
 
-/* sess_log_verdict - SPEC's line for a message, or for one refused recipient */
+/*
+ * sess_rcpt - the verdict for one recipient; one that is not refused
+ * (v->enforce 0) joins the message
+ */
+int
+sess_rcpt(struct session *s, const char *rcpt, struct verdict *v)
+{
+	struct msg *m = cur(s);
+	struct msg_facts f;
+
+	if (m == NULL)
+		return -1;
+	facts(s, m, &f);
+	f.exempt = dec_exempt(s->cfg->exempt.v, s->cfg->exempt.n, rcpt);
+	*v = dec_rcpt(&f);
+	if (v->enforce)
+		return 0;
+	if (f.dnsbl_listed && f.exempt)
+		m->exempt = 1;
+	msg_add_rcpt(m, rcpt);
+	return 0;
+}
+
+int
+sess_header(struct session *s, const char *name, const char *value)
+{
+	struct msg *m = cur(s);
+
+	if (m == NULL)
+		return -1;
+	msg_add_header(m, name, value);
+	return 0;
+}
+
+/* check_loop - the message's loop verdict, with this host's names */
+static void
+check_loop(struct session *s, struct msg *m)
+{
+	char *buf[2], *const *local;
+	size_t nlocal = local_names(s, buf, &local);
+
+	msg_check_loop(m, local, nlocal, (unsigned)s->cfg->loop_max_received,
+	    (unsigned)s->cfg->loop_max_passes);
+}
+
+/* sess_eoh - the headers are in: loop rules, and a RELAY peer's origin */
+int
+sess_eoh(struct session *s)
+{
+	struct msg *m = cur(s);
+	char *buf[2], *const *local;
+	size_t nlocal;
+
+	if (m == NULL)
+		return -1;
+	check_loop(s, m);
+	if (m->trust == TRUST_WHITELIST && s->entry.kind == WL_RELAY) {
+		nlocal = local_names(s, buf, &local);
+		msg_check_origin(m, s->cfg, &s->addr, local, nlocal, receiver(s));
+	}
+	return 0;
+}
+
+/* sess_eom - the verdict on the message, with the queue id known by now */
+int
+sess_eom(struct session *s, const char *qid, struct verdict *v)
+{
+	struct msg *m = cur(s);
+	struct msg_facts f;
+
+	if (m == NULL)
+		return -1;
+	msg_set_qid(m, qid);
+	if (!m->loop_done)
+		check_loop(s, m);
+	facts(s, m, &f);
+	*v = dec_message(&f);
+	return 0;
+}
+
+const char *
+sess_qid(const struct session *s)
+{
+	return s->msg ? s->msg->qid : "";
+}
+
+/* sess_foreign_tags - X-Mxguard fields from outside to remove: none in
+ * monitor mode, none in a flood (the message is refused, not edited) */
+unsigned
+sess_foreign_tags(const struct session *s)
+{
+	if (s->msg == NULL || s->cfg->mode == MODE_MONITOR || msg_xmxguard_flood(s->msg))
+		return 0;
+	return s->msg->nxmxguard;
+}
+
+/* shown_spf - the SPF result a message's header and log line describe:
+ * the origin's for a RELAY peer, else the one of MAIL FROM */
+static const struct spf_result *
+shown_spf(const struct msg *m)
+{
+	return m->origin.checked ? &m->origin.spf : &m->spf;
+}
+
+/* sess_spf_header - the Received-SPF value to add, or NULL */
+const char *
+sess_spf_header(const struct session *s)
+{
+	const struct spf_result *spf;
+
+	if (s->msg == NULL || !s->cfg->spf_header || s->cfg->mode == MODE_MONITOR)
+		return NULL;
+	spf = shown_spf(s->msg);
+	return spf->res != SPF_NOT_CHECKED && spf->header[0] ? spf->header : NULL;
+}
+
+/* sess_quarantine_reason - the reason handed to the MTA with a quarantine */
+const char *
+sess_quarantine_reason(const struct session *s, const struct verdict *v)
+{
+	if (s->msg == NULL)
+		return "";
+	return v->reason == R_RELAY_ORIGIN ? str_text(&s->msg->origin.why) : s->msg->loop.why;
+}
+
+/* sess_tag - the X-Mxguard value of a tag verdict; what came from outside
+ * is escaped as the log escapes it */
+void
+sess_tag(const struct session *s, const struct verdict *v, struct str *tag)
+{
+	const struct msg *m = s->msg;
+	const struct origin *o;
+
+	if (m == NULL)
+		return;
+	o = &m->origin;
+	if (v->reason == R_SPF) {
+		str_catf(tag, "reason=spf spf=%s domain=", spf_res_name(m->spf.res));
+		str_quote(tag, m->spf.domain);
+		str_catf(tag, " client=%s", s->addrstr);
+	} else if (v->reason == R_RELAY_ORIGIN) {
+		str_catf(tag, "reason=relay-origin origin=%s score=%d zones=", o->addr,
+		    o->dnsbl_done ? o->dnsbl.score : 0);
+		str_quote(tag, o->dnsbl.zones[0] ? o->dnsbl.zones : "-");
+		str_catf(tag, " spf=%s", spf_res_name(o->spf.res));
+	} else {
+		str_catf(tag, "reason=%s received=%u passes=%u (", dec_reason_name(v->reason),
+		    m->loop.received, m->loop.passes);
+		str_escape(tag, m->loop.why);
+		str_cat(tag, ")");
+	}
+}
+
+/* sess_reply - the SMTP reply for a refusal, by its reason: a loop, an SPF
+ * fail, a flood of forged X-Mxguard fields, a listing, or a DNS failure
+ * (never a 5xx) */
+void
+sess_reply(const struct session *s, const struct verdict *v, char *code, char *xcode,
+    char *text, size_t tsize)
+{
+	const char *zone = "";
+	const char *why = s->msg ? s->msg->loop.why : "";
+	const char *domain = s->msg ? s->msg->spf.domain : "";
+	int reject = v->action == ACT_REJECT;
+
+	if (s->dnsbl_done && s->dnsbl.best_site >= 0)
+		zone = s->cfg->dnsbl.zones[s->cfg->dnsbl.sites[s->dnsbl.best_site].zone];
+	if (v->reason == R_LOOP)
+		/* through dec_reply: a '%' in the evidence (an address) is doubled */
+		dec_reply(reject ? "554 5.4.6 Routing loop detected (%z)"
+		    : "451 4.4.6 Routing loop detected (%z)", s->addrstr, why,
+		    code, xcode, text, tsize);
+	else if (v->reason == R_SPF)
+		dec_reply(reject ? "550 5.7.23 SPF fail: %z does not designate %a "
+		    "as permitted sender" : "451 4.7.23 SPF fail: %z does not designate %a as "
+		    "permitted sender", s->addrstr, domain, code, xcode, text, tsize);
+	else if (v->reason == R_TAG_FLOOD)
+		dec_reply("550 5.7.1 Too many X-Mxguard header fields", s->addrstr, "", code, xcode,
+		    text, tsize);
+	else if (reject && v->reason == R_DNSBL)
+		dec_reply(s->cfg->dnsbl_reply, s->addrstr, zone, code, xcode, text, tsize);
+	else
+		dec_reply("451 4.7.1 Service temporarily unavailable; DNS lookups for "
+		    "client [%a] failed, try again later", s->addrstr, "", code, xcode, text, tsize);
+}
+
+/* sess_log_verdict - the decision line for a message, or for one refused recipient */
 void
 sess_log_verdict(const struct session *s, const struct verdict *v, const char *one_rcpt)
 {
+	const struct msg *m = s->msg;
+	const struct spf_result *spf;
+	const struct dnsbl_verdict *bl = NULL;
 	struct logline l;
 	char from[MXG_ADDR_MAX + 2], rcpt[MXG_ADDR_MAX + 2];
 
-	ll_init(&l, s->qid);
+	if (m == NULL) {
+		log_msg(LOG_ERR, "bug: a decision line without a message");
+		abort();
+	}
+	spf = shown_spf(m);
+	if (m->origin.checked)
+		bl = m->origin.dnsbl_done ? &m->origin.dnsbl : NULL;
+	else if (s->dnsbl_done && m->trust == TRUST_NONE)
+		bl = &s->dnsbl;
+	ll_init(&l, m->qid);
 	ll_add(&l, "action", dec_action_name(v->action));
 	ll_add(&l, "reason", dec_reason_name(v->reason));
 	ll_add(&l, "client", s->have_addr ? s->addrstr : "unknown");
 	ll_add(&l, "name", s->name[0] ? s->name : "unknown");
-	if (s->trust == TRUST_WHITELIST) {
+	if (m->trust == TRUST_WHITELIST) {
 		ll_add(&l, "entry", s->entry.text);
 		ll_add(&l, "list", wl_kind_name(s->entry.kind));
 	}
-	if (s->relay_checked)
-		ll_add(&l, "origin", s->origin_known ? s->origin : "unknown");
+	if (m->origin.checked)
+		ll_add(&l, "origin", m->origin.known ? m->origin.addr : "unknown");
 	ll_add(&l, "helo", s->helo);
-	snprintf(from, sizeof(from), "%s%s%s", s->from[0] == '<' ? "" : "<", s->from,
-	    s->from[0] == '<' ? "" : ">");
+	snprintf(from, sizeof(from), "%s%s%s", m->from[0] == '<' ? "" : "<", m->from,
+	    m->from[0] == '<' ? "" : ">");
 	ll_add(&l, "from", from);
 	if (one_rcpt == NULL)
-		one_rcpt = s->rcpt;
+		one_rcpt = m->rcpt;
 	snprintf(rcpt, sizeof(rcpt), "%s%.*s%s", one_rcpt[0] == '<' ? "" : "<",
 	    MXG_ADDR_MAX - 1, one_rcpt, one_rcpt[0] == '<' ? "" : ">");
 	ll_add(&l, "rcpt", rcpt);
-	if (s->nrcpt > 1 && one_rcpt == s->rcpt)
-		ll_addf(&l, "nrcpt", "%u", s->nrcpt);
-	if (s->loop_done) {
-		ll_addf(&l, "received", "%u", s->loop.received);
-		ll_addf(&l, "passes", "%u", s->loop.passes);
-		if (s->loop.loop)
-			ll_add(&l, "detail", s->loop.why);
+	if (m->nrcpt > 1 && one_rcpt == m->rcpt)
+		ll_addf(&l, "nrcpt", "%u", m->nrcpt);
+	if (m->loop_done) {
+		ll_addf(&l, "received", "%u", m->loop.received);
+		ll_addf(&l, "passes", "%u", m->loop.passes);
+		if (m->loop.loop)
+			ll_add(&l, "detail", m->loop.why);
 	}
-	if (s->dropped)
-		ll_addf(&l, "dropped", "%u", s->dropped);
-	if (s->spf.res != SPF_NOT_CHECKED) {
-		ll_add(&l, "spf", spf_res_name(s->spf.res));
-		ll_add(&l, "spfdomain", s->spf.domain);
-		if (s->spf.why[0])
-			ll_add(&l, "spfwhy", s->spf.why);
+	if (m->dropped)
+		ll_addf(&l, "dropped", "%u", m->dropped);
+	if (spf->res != SPF_NOT_CHECKED) {
+		ll_add(&l, "spf", spf_res_name(spf->res));
+		ll_add(&l, "spfdomain", spf->domain);
+		if (spf->why[0])
+			ll_add(&l, "spfwhy", spf->why);
 	}
-	if (s->dnsbl_done && (s->trust == TRUST_NONE || s->relay_checked)) {
-		ll_addf(&l, "score", "%d", s->dnsbl.score);
-		if (s->dnsbl.zones[0])
-			ll_add(&l, "zones", s->dnsbl.zones);
-		if (s->dnsbl.errors[0])
-			ll_add(&l, "dnserrors", s->dnsbl.errors);
-		if (s->dnsbl.uncertain)
+	if (bl != NULL) {
+		ll_addf(&l, "score", "%d", bl->score);
+		if (bl->zones[0])
+			ll_add(&l, "zones", bl->zones);
+		if (bl->errors[0])
+			ll_add(&l, "dnserrors", bl->errors);
+		if (bl->uncertain)
 			ll_add(&l, "uncertain", "failed-allowlist");
-		if (s->exempt && v->reason == R_DNSBL && v->action == ACT_ACCEPT)
+		if (m->exempt && v->reason == R_DNSBL && v->action == ACT_ACCEPT)
 			ll_add(&l, "exempt", "yes");
 	}
 	if (v->action != ACT_ACCEPT && !v->enforce)

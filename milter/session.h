@@ -1,7 +1,9 @@
 /*
- * session.h - per-connection state, kept behind smfi_setpriv: libmilter
- * runs one connection's callbacks on different threads, so nothing of a
- * connection lives anywhere else. Message fields are reset per message.
+ * session.h - one connection, kept behind smfi_setpriv: libmilter runs one
+ * connection's callbacks on different threads, so nothing of a connection
+ * lives anywhere else. The session holds the client (address, names,
+ * trust), its DNSBL lookups and their verdict, and the message in
+ * progress (struct msg, msg.h), made at MAIL and freed at its end.
  */
 #ifndef SESSION_H
 #define SESSION_H
@@ -9,16 +11,14 @@
 #include "addr.h"
 #include "decide.h"
 #include "dnsbl.h"
-#include "loop.h"
-#include "spf.h"
+#include "msg.h"
 #include "mxguard.h"
+#include "str.h"
 #include "whitelist.h"
 
 struct config;
 
-#define SESS_STAMPS_MAX     64     /* Received: fields parsed; more are only counted */
-#define SESS_DELIVERED_MAX  16     /* Delivered-To: values kept */
-#define SESS_RCPTS_MAX      64     /* recipients kept for the Delivered-To rule */
+#define SESS_TAG_MAX 1024            /* X-Mxguard value */
 
 struct session {
 	struct config *cfg;          /* snapshot taken at connect */
@@ -28,48 +28,32 @@ struct session {
 	char name[MXG_NAME_MAX];
 	char helo[MXG_NAME_MAX];
 	char j[MXG_NAME_MAX];        /* the MTA's {j}: its own name */
-	enum trust conn_trust;
+	enum trust trust;            /* at connect; a message may add TRUST_AUTH */
 	struct wl_entry entry;       /* the whitelist entry that matched */
-	struct dnsbl_job *dnsbl_job; /* lookups started at connect */
+	struct dnsbl_job *dnsbl_job; /* lookups started at connect, kept to the end */
 	int dnsbl_done;              /* verdict below collected (once per connection) */
 	struct dnsbl_verdict dnsbl;
-
-	/* the message in progress */
-	enum trust trust;
-	char qid[64];
-	char from[MXG_ADDR_MAX];
-	char rcpt[MXG_ADDR_MAX];     /* the first recipient */
-	unsigned nrcpt;
-	int exempt;                  /* a recipient passed only because it is exempt */
-	char *rcpts[SESS_RCPTS_MAX]; /* the first recipients, for the Delivered-To rule */
-	unsigned nheaders;           /* header fields seen */
-	unsigned nreceived;          /* Received: fields seen */
-	struct rcv_stamp *stamps;    /* the first SESS_STAMPS_MAX of them, parsed */
-	unsigned nstamps;
-	char *delivered[SESS_DELIVERED_MAX];
-	unsigned ndelivered;
-	unsigned dropped;            /* values not kept (caps above, or no memory) */
-	unsigned nxmxguard;          /* X-Mxguard fields from outside */
-	int loop_done;
-	struct loop_verdict loop;
-	struct spf_result spf;       /* res SPF_NOT_CHECKED unless checked at MAIL */
-	int relay_checked;           /* a RELAY peer: origin looked for (dnsbl/spf describe it) */
-	int origin_known;
-	char origin[INET6_ADDRSTRLEN];
-	char relay_why[MXG_NAME_MAX + 600];  /* the quarantine reason */
+	struct msg *msg;             /* the message in progress, or NULL */
 };
 
 struct session *sess_new(struct config *cfg);
 void sess_free(struct session *s);
-void sess_reset_message(struct session *s);
-void sess_copy(char *dst, size_t size, const char *src);
-void sess_classify(struct session *s, const char *client_resolve);
-void sess_add_rcpt(struct session *s, const char *rcpt);
-void sess_add_header(struct session *s, const char *name, const char *value);
-void sess_check_loop(struct session *s);
-void sess_check_spf(struct session *s);
-void sess_check_relay(struct session *s);
-void sess_facts(struct session *s, struct msg_facts *f);
+void sess_connect(struct session *s, const struct addr *a, const char *hostname,
+    const char *j, const char *client_resolve);
+void sess_helo(struct session *s, const char *helo);
+int sess_mail(struct session *s, const char *from, const char *qid, const char *auth_authen);
+int sess_rcpt(struct session *s, const char *rcpt, struct verdict *v);
+int sess_header(struct session *s, const char *name, const char *value);
+int sess_eoh(struct session *s);
+int sess_eom(struct session *s, const char *qid, struct verdict *v);
+void sess_end_message(struct session *s);
+const char *sess_qid(const struct session *s);
+unsigned sess_foreign_tags(const struct session *s);
+const char *sess_spf_header(const struct session *s);
+const char *sess_quarantine_reason(const struct session *s, const struct verdict *v);
+void sess_tag(const struct session *s, const struct verdict *v, struct str *tag);
+void sess_reply(const struct session *s, const struct verdict *v, char *code, char *xcode,
+    char *text, size_t tsize);
 void sess_log_verdict(const struct session *s, const struct verdict *v, const char *rcpt);
 
 #endif

@@ -48,6 +48,7 @@
 
 #include "log.h"
 #include "spf.h"
+#include "str.h"
 
 #define GUARD_RECORD_MAX 2048
 #define GUARD_TERMS_MAX  40
@@ -558,6 +559,29 @@ map(SPF_result_t r)
 	}
 }
 
+/*
+ * spf_error_header - the Received-SPF value of a result libspf2 did not
+ * word (a guard's permerror, a temperror): the reason quotes DNS data and
+ * the HELO is the client's, so both are escaped as the log escapes them
+ */
+void
+spf_error_header(struct spf_result *res, const char *receiver, const char *why,
+    const char *addr, const char *helo)
+{
+	char h100[SPF_HELO_SHOWN + 1];
+	struct str h;
+
+	str_init(&h, sizeof(res->header) - 1);
+	str_catf(&h, "%s (%s: ", spf_res_name(res->res), receiver);
+	str_escape(&h, why);
+	str_catf(&h, ") client-ip=%s; helo=", addr);
+	str_copy(h100, sizeof(h100), helo);
+	str_escape(&h, h100);
+	str_cat(&h, ";");
+	str_copy(res->header, sizeof(res->header), str_text(&h));
+	str_free(&h);
+}
+
 /* spf_check - evaluate SPF for one client and sender; never fails, never past the deadline */
 void
 spf_check(const struct spf_query *qr, struct spf_result *res)
@@ -622,8 +646,7 @@ spf_check(const struct spf_query *qr, struct spf_result *res)
 		snprintf(res->why, sizeof(res->why), "%s", c.why);
 	}
 	if (res->res == SPF_R_PERMERROR || res->res == SPF_R_TEMPERROR || c.why[0]) {
-		snprintf(res->header, sizeof(res->header), "%s (%s: %s) client-ip=%s; helo=%.100s;",
-		    spf_res_name(res->res), qr->receiver, c.why[0] ? c.why
+		spf_error_header(res, qr->receiver, c.why[0] ? c.why
 		    : res->res == SPF_R_TEMPERROR ? "DNS lookups failed" : "invalid SPF record",
 		    addr, qr->helo);
 	} else if (SPF_response_get_received_spf_value(resp))

@@ -16,6 +16,8 @@ enum spf_res {
 	SPF_R_NONE, SPF_R_PERMERROR, SPF_R_TEMPERROR
 };
 
+#define SPF_HELO_SHOWN 100             /* HELO bytes in a Received-SPF we word */
+
 struct spf_result {
 	enum spf_res res;
 	char domain[MXG_NAME_MAX];       /* the identity's domain */
@@ -36,6 +38,8 @@ int spf_guard(const char *record, char *why, size_t wsize);
 int spf_parse_answer(int type, const struct dns_answer *ans, char *why, size_t wsize,
     char *first, size_t fsize);
 void spf_check(const struct spf_query *q, struct spf_result *r);
+void spf_error_header(struct spf_result *res, const char *receiver, const char *why,
+    const char *addr, const char *helo);
 const char *spf_res_name(enum spf_res r);
 void spf_init(void);
 

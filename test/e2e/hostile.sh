@@ -5,7 +5,8 @@
 # connect packets, 10,000 recipients, 10,000 headers (Received: ones too),
 # a 1 MB header packet, a 1 MB body, and sessions that stop after every
 # stage. Part two sends hostile mail through a real Postfix (1 MB header
-# line, 10,000 header fields, NUL bytes, 1,000 recipients). After each round
+# line, 10,000 header fields, NUL bytes, 1,000 recipients, 12,000 forged
+# X-Mxguard fields). After each round
 # mxguard must still answer a plain session correctly; its log must hold no
 # control byte and no over-long line; its memory must not grow from round to
 # round (plain build only: five rounds, RSS compared after the second and
@@ -131,6 +132,37 @@ round() {
 	plain "$1"
 }
 
+# state of one message must not leak into the next of the same connection:
+# a listed client that authenticates for its first message (accepted) and
+# then sends another one without {auth_authen} (after RSET, or after a
+# finished message) is refused for the second
+{ connect listed.example 192.0.2.99
+  echo 'H listed.example\0'
+  echo 'D Mi\0AUTH1\0{auth_authen}\0alice\0'
+  echo 'M <alice@example.org>\0'
+  echo 'R <b@example.com>\0'
+  echo 'A'
+  echo 'D Mi\0NOAUTH1\0'
+  echo 'M <mallory@example.org>\0'
+  echo 'R <b@example.com>\0'
+  echo '!close'; } | raw leak1
+has leak1 '^R> c' "authenticated MAIL of a listed client: recipient accepted"
+has leak1 "^R> $BLREPLY" "RSET, then MAIL without auth in the same connection: refused for the DNSBL"
+{ connect listed.example 192.0.2.99
+  echo 'H listed.example\0'
+  echo 'D Mi\0AUTH2\0{auth_authen}\0alice\0'
+  echo 'M <alice@example.org>\0'
+  echo 'R <b@example.com>\0'
+  echo 'L Subject\0x\0'
+  echo 'N'
+  echo 'E'
+  echo 'D Mi\0NOAUTH2\0'
+  echo 'M <mallory@example.org>\0'
+  echo 'R <b@example.com>\0'
+  echo '!close'; } | raw leak2
+has leak2 '^E> c' "authenticated message of a listed client: accepted"
+has leak2 "^R> $BLREPLY" "a second message without auth in the same connection: refused for the DNSBL"
+
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$MXG_PID/status"; }
 plain_build=1
 [ -n "${MXG_WRAP:-}" ] || [ "${MXGUARD##*/test/san/}" != "$MXGUARD" ] && plain_build=0
@@ -163,6 +195,27 @@ tap_check "Postfix: all four messages delivered (1,003 mailbox copies)" e2e_wait
 tap_check "Postfix: no milter error in its log" sh -c "! grep -Ei 'milter.*(error|fail|timeout)' '$D/mx/maillog'"
 tap_check "Postfix: mxguard logged each message" \
 	test "$(grep -cE 'from=<(line|many|nul)@example\.net>|from=<many@example\.org>' "$MLOG")" -eq 4
+
+
+# forged X-Mxguard fields: a few are removed one by one; a flood of them is
+# refused at end of message (asking for 12,000 deletions made Postfix's
+# cleanup panic: "too many reverse jump records")
+printf 'Subject: two forged tags\r\nX-Mxguard: reason=clean (forged 1)\r\nX-Test: tags2\r\nX-Mxguard: reason=clean (forged 2)\r\n\r\nbody\r\n' > "$D/m-tags2"
+{ printf 'Subject: tag flood\r\n'; for i in $(seq 12000); do printf 'X-Mxguard: reason=clean (forged %d)\r\n' "$i"; done
+  printf '\r\nbody\r\n'; } > "$D/m-flood"
+e2e_send 127.0.0.66 "$MX" flood@example.net u@example.com --data "@$D/m-flood"
+tap_check "Postfix: 12,000 forged X-Mxguard fields: refused at end of message" \
+	grep -q '<\*\* 550 5\.7\.1 Too many X-Mxguard header fields' "$D/last-send.log"
+tap_check "... logged as action=reject reason=tag-flood" \
+	e2e_wait_file_match "$MLOG" 'action=reject reason=tag-flood .*from=<flood@example\.net>' 5
+e2e_send 127.0.0.66 "$MX" tags2@example.net u@example.com --data "@$D/m-tags2"
+tap_check "Postfix: 2 forged X-Mxguard fields: accepted" grep -q 'queued as' "$D/last-send.log"
+tap_check "... delivered (and the flood was not)" e2e_wait_for 30 e2e_eq 1004 e2e_delivered mx
+tags2=$(grep -l '^X-Test: tags2' "$D"/mx/mail/inbox/new/* 2>/dev/null | head -1)
+tap_check "... delivered without the forged X-Mxguard fields" \
+	sh -c "[ -n '$tags2' ] && ! grep -q '^X-Mxguard:' '$tags2'"
+tap_check "Postfix: no panic, no crashed cleanup in its log" \
+	sh -c "! grep -Eiq 'panic|killed by signal|too many reverse jump' '$D/mx/maillog'"
 
 tap_check "mxguard is alive after all of it" kill -0 "$MXG_PID"
 # log hygiene: no control bytes, no line over the 2048-byte log line limit

@@ -17,6 +17,7 @@ pass     IN TXT "v=spf1 ip4:192.0.2.0/24 -all"
 soft     IN TXT "v=spf1 ip4:192.0.2.0/24 ~all"
 neutral  IN TXT "v=spf1 ?all"
 syntax   IN TXT "v=spf1 ip4:192.0.2.0/24 frobnicate:x -all"
+ctrl     IN TXT "v=spf1 ip4:192.0.2.0/24 frobnic\001ate\127:x\027[2J -all"
 inc      IN TXT "v=spf1 include:pass.spf.test -all"
 red      IN TXT "v=spf1 redirect=pass.spf.test"
 many     IN TXT "v=spf1 a:a1.spf.test a:a2.spf.test a:a3.spf.test a:a4.spf.test a:a5.spf.test a:a6.spf.test a:a7.spf.test a:a8.spf.test a:a9.spf.test a:a10.spf.test a:a11.spf.test ip4:192.0.2.0/24 -all"
@@ -74,6 +75,17 @@ send "$BAD" a@none.spf.test
 check "none: accepted, logged" 'action=accept reason=clean .* spf=none '
 send "$OK" a@syntax.spf.test
 check "permerror (syntax): accepted, logged with the reason" 'action=accept reason=clean .* spf=permerror spfdomain=syntax\.spf\.test spfwhy="syntax\.spf\.test: unknown mechanism'
+# issue 12: the reason quotes the record from DNS; its control bytes must
+# reach neither the log nor the Received-SPF value raw
+send "$OK" a@ctrl.spf.test
+check "control bytes in a record: permerror, logged escaped" 'spf=permerror spfdomain=ctrl\.spf\.test spfwhy=".*frobnic\\x01ate\\x7f'
+e2e_wait_for 5 delivered_has "X-Test"
+grep -l "X-Test: m$n" "$E2E_DIR"/mx/mail/inbox/new/* 2>/dev/null | head -1 |
+	xargs -r grep -a '^Received-SPF:' > "$E2E_DIR/ctrl-spf"
+tap_check "... Received-SPF: permerror quotes the record escaped as the log does" \
+	grep -qF 'frobnic\x01ate\x7f:x\x1b[2J' "$E2E_DIR/ctrl-spf"
+tap_check "... and holds no raw control byte" \
+	sh -c "[ -s '$E2E_DIR/ctrl-spf' ] && ! LC_ALL=C grep -q '[[:cntrl:]]' '$E2E_DIR/ctrl-spf'"
 send "$OK" a@inc.spf.test
 check "include: chain passes" 'spf=pass spfdomain=inc\.spf\.test$'
 send "$BAD" a@inc.spf.test

@@ -217,6 +217,29 @@ START_TEST(result_names_are_spec_words)
 }
 END_TEST
 
+START_TEST(received_spf_of_a_guard_error_has_no_raw_control_byte)
+{
+	struct spf_result r;
+	char why[160], helo[300];
+	size_t i;
+
+	memset(&r, 0, sizeof(r));
+	r.res = SPF_R_PERMERROR;
+	ck_assert_int_eq(spf_guard("v=spf1 frob\001nic\177\033[2J:x -all", why, sizeof(why)), -1);
+	memset(helo, 'h', sizeof(helo));
+	helo[0] = '\r';
+	helo[sizeof(helo) - 1] = 0;
+	spf_error_header(&r, "mx.example.com", why, "192.0.2.1", helo);
+	for (i = 0; r.header[i]; i++)
+		ck_assert_msg((unsigned char)r.header[i] >= 0x20 && (unsigned char)r.header[i] < 0x7f,
+		    "byte 0x%02x at %zu: %s", (unsigned char)r.header[i], i, r.header);
+	ck_assert_ptr_nonnull(strstr(r.header, "permerror (mx.example.com: unknown mechanism in "
+	    "\\x22frob\\x01nic\\x7f\\x1b[2J:x"));
+	ck_assert_ptr_nonnull(strstr(r.header, ") client-ip=192.0.2.1; helo=\\x0dhhh"));
+	ck_assert_uint_eq(strlen(strstr(r.header, "helo=")), 5 + 4 + 99 + 1);   /* 100 bytes of HELO */
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -229,6 +252,7 @@ suite(void)
 	tcase_add_test(t, result_names_are_spec_words);
 	tcase_add_test(t, dns_replies_are_parsed_and_bad_ones_refused);
 	tcase_add_test(t, exp_text_from_dns_never_reaches_libspf2);
+	tcase_add_test(t, received_spf_of_a_guard_error_has_no_raw_control_byte);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -1,0 +1,192 @@
+/*
+ * msg.c - one message's state, from MAIL to end of message or abort: the
+ * envelope, the header fields the loop rules read (bounded where they
+ * enter), the loop verdict, and the origin check of a RELAY peer.
+ *
+ * Exports msg_new/msg_free, msg_add_rcpt/msg_add_header (collect),
+ * msg_check_loop and msg_check_origin (decide at end of headers) and
+ * msg_xmxguard_flood. No libmilter here. msg_new returns NULL when memory
+ * runs out (the callback tempfails); later allocations that fail only
+ * drop a value, counted in dropped.
+ */
+#include "autoconf.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "msg.h"
+#include "relay.h"
+
+struct msg *
+msg_new(enum trust trust, const char *from, const char *qid)
+{
+	struct msg *m = calloc(1, sizeof(*m));
+
+	if (m == NULL)
+		return NULL;
+	m->trust = trust;
+	str_copy(m->from, sizeof(m->from), from);
+	str_copy(m->qid, sizeof(m->qid), qid);
+	m->spf.res = m->origin.spf.res = SPF_NOT_CHECKED;
+	m->origin.dnsbl.best_site = -1;
+	str_init(&m->origin.why, ORIGIN_WHY_MAX);
+	return m;
+}
+
+void
+msg_free(struct msg *m)
+{
+	unsigned i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < m->nrcpt && i < MSG_RCPTS_MAX; i++)
+		free(m->rcpts[i]);
+	for (i = 0; i < m->ndelivered; i++)
+		free(m->delivered[i]);
+	free(m->stamps);
+	str_free(&m->origin.why);
+	free(m);
+}
+
+/* msg_set_qid - the queue id, once the MTA has one */
+void
+msg_set_qid(struct msg *m, const char *qid)
+{
+	if (qid != NULL)
+		str_copy(m->qid, sizeof(m->qid), qid);
+}
+
+/* msg_add_rcpt - an accepted recipient: the first for the log, all (capped) for loops */
+void
+msg_add_rcpt(struct msg *m, const char *rcpt)
+{
+	if (m->nrcpt == 0)
+		str_copy(m->rcpt, sizeof(m->rcpt), rcpt);
+	if (m->nrcpt < MSG_RCPTS_MAX) {
+		if ((m->rcpts[m->nrcpt] = strndup(rcpt, MXG_ADDR_MAX)) == NULL) {
+			m->dropped++;
+			return;          /* not kept, not counted: rcpts[0..nrcpt) stay valid */
+		}
+	} else
+		m->dropped++;
+	m->nrcpt++;
+}
+
+/* msg_add_header - count every field; keep what the loop rules read, bounded */
+void
+msg_add_header(struct msg *m, const char *name, const char *value)
+{
+	m->nheaders++;
+	if (strcasecmp(name, "X-Mxguard") == 0) {
+		m->nxmxguard++;
+		return;
+	}
+	switch (loop_header_kind(name)) {
+	case LH_RECEIVED:
+		m->nreceived++;
+		if (m->nstamps == MSG_STAMPS_MAX) {
+			m->dropped++;
+			break;
+		}
+		if (m->stamps == NULL && (m->stamps = malloc(MSG_STAMPS_MAX * sizeof(*m->stamps))) == NULL) {
+			m->dropped++;
+			break;
+		}
+		rcv_parse(value, strlen(value), &m->stamps[m->nstamps++]);
+		break;
+	case LH_DELIVERED_TO:
+		if (m->ndelivered == MSG_DELIVERED_MAX
+		    || (m->delivered[m->ndelivered] = strndup(value, MXG_ADDR_MAX)) == NULL)
+			m->dropped++;
+		else
+			m->ndelivered++;
+		break;
+	case LH_OTHER:
+		break;
+	}
+}
+
+/* msg_xmxguard_flood - more foreign X-Mxguard fields than are removed one by one */
+int
+msg_xmxguard_flood(const struct msg *m)
+{
+	return m->nxmxguard > MSG_XMXGUARD_MAX;
+}
+
+/* msg_check_loop - the loop verdict, once the headers are in */
+void
+msg_check_loop(struct msg *m, char *const *local, size_t nlocal, unsigned max_received,
+    unsigned max_passes)
+{
+	struct loop_input in;
+
+	memset(&in, 0, sizeof(in));
+	in.received = m->nreceived;
+	in.stamps = m->stamps;
+	in.nstamps = m->nstamps;
+	in.local = local;
+	in.nlocal = nlocal;
+	in.delivered_to = m->delivered;
+	in.ndelivered = m->ndelivered;
+	in.rcpts = m->rcpts;
+	in.nrcpts = m->nrcpt < MSG_RCPTS_MAX ? m->nrcpt : MSG_RCPTS_MAX;
+	in.max_received = max_received;
+	in.max_passes = max_passes;
+	loop_check(&in, &m->loop);
+	m->loop_done = 1;
+}
+
+/*
+ * msg_check_origin - for a RELAY peer, at end of headers: the origin in the
+ * peer's own stamp gets the DNSBL zones and SPF with the envelope sender,
+ * both under one DNSTimeout (the zones are asked first and run while SPF
+ * is evaluated). The results land in m->origin, never in the connection's.
+ */
+void
+msg_check_origin(struct msg *m, const struct config *cfg, const struct addr *peer_addr,
+    char *const *local, size_t nlocal, const char *receiver)
+{
+	struct origin *o = &m->origin;
+	const struct rcv_stamp *peer;
+	struct dnsbl_job *job = NULL;
+	struct spf_query q;
+
+	o->checked = 1;
+	if (!relay_origin(m->stamps, m->nstamps, local, nlocal, peer_addr, &peer))
+		return;                      /* logged origin=unknown, accepted */
+	o->known = 1;
+	addr_str(&peer->ip, o->addr, sizeof(o->addr));
+	if (cfg->dns == NULL)
+		return;
+	if (cfg->dnsbl.nzones)
+		job = dnsbl_start(cfg->dns, &cfg->dnsbl, &peer->ip, cfg->dnsbl_min_ttl / 1000,
+		    cfg->dnsbl_max_ttl / 1000, cfg->dns_timeout);
+	if (cfg->spf) {
+		q.dns = cfg->dns;
+		q.client = &peer->ip;
+		q.helo = peer->from;
+		q.from = m->from;
+		q.receiver = receiver;
+		q.timeout_ms = cfg->dns_timeout;
+		spf_check(&q, &o->spf);
+	}
+	if (job) {
+		dnsbl_collect(job, cfg->dnsbl_threshold, &o->dnsbl);
+		o->dnsbl_done = 1;
+		dnsbl_job_free(job);
+	}
+	str_reset(&o->why);
+	o->hit = (o->dnsbl_done && o->dnsbl.listed) || o->spf.res == SPF_R_FAIL;
+	if (o->dnsbl_done && o->dnsbl.listed) {
+		str_catf(&o->why, "relay-origin: %s listed (", o->addr);
+		str_escape(&o->why, o->dnsbl.zones);
+		str_cat(&o->why, ")");
+	} else if (o->spf.res == SPF_R_FAIL) {
+		str_cat(&o->why, "relay-origin: SPF fail for ");
+		str_escape(&o->why, o->spf.domain);
+		str_catf(&o->why, " from %s", o->addr);
+	}
+}
