@@ -361,7 +361,7 @@ fill(SPF_dns_rr_t *rr, ns_type type, const struct dns_answer *ans, const char *d
 	}
 	case ns_t_txt: {
 		struct ares_txt_ext *txt = NULL, *t;
-		char rec[GUARD_RECORD_MAX + 1];
+		char rec[GUARD_RECORD_MAX + 1] = "";        /* all zero: the analyzer can see rec[6] */
 		size_t len = 0;
 		int too_long = 0, started = 0;
 
