@@ -145,7 +145,8 @@ log_key(const struct config *c)
 		    c->loop_key_file);
 }
 
-/* make_key - -k: a new LoopKeyFile, owned by UserID when run as root */
+/* make_key - -k: a new LoopKeyFile, owned by UserID when run as root;
+ * exit status 0, 2 when there is one already, 1 */
 static int
 make_key(const struct config *c)
 {
@@ -153,12 +154,13 @@ make_key(const struct config *c)
 	struct mark_key k;
 	uid_t uid = (uid_t)-1;
 	gid_t gid = (gid_t)-1;
+	int r;
 
 	if (c->userid && geteuid() == 0)
 		user_ids(c->userid, &uid, &gid);
-	if (mark_key_create(c->loop_key_file, uid, gid, &k, why, sizeof(why)) != 0) {
+	if ((r = mark_key_create(c->loop_key_file, uid, gid, &k, why, sizeof(why))) != 0) {
 		fprintf(stderr, "mxguard: LoopKeyFile %s\n", why);
-		return 1;
+		return r > 0 ? 2 : 1;
 	}
 	printf("mxguard: LoopKeyFile %s: new key, id %s, mode 0600, owner %s; copy it to every "
 	    "host of the MX set\n", c->loop_key_file, k.id,

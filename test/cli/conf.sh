@@ -18,9 +18,9 @@ if [ $rc = 0 ] && [ "$(stat -c %a:%s "$D/loop.key" 2>&1)" = 600:32 ] &&
 else tap_fail "-k makes a 32-byte key, mode 0600, and names its id" "rc=$rc" "$out" "$(ls -l "$D")"; fi
 cp "$D/loop.key" "$D/loop.key.before"
 out=$("$MXGUARD" -k -c "$D/key.conf" 2>&1); rc=$?
-if [ $rc = 1 ] && cmp -s "$D/loop.key" "$D/loop.key.before" && [ "$out" = "mxguard: LoopKeyFile $D/loop.key exists; not overwritten (to change the key, remove it first, then copy the new one to every host of the MX set)" ]; then
-	tap_ok "-k never replaces a key: exit 1, the key unchanged"
-else tap_fail "-k never replaces a key: exit 1, the key unchanged" "rc=$rc" "$out"; fi
+if [ $rc = 2 ] && cmp -s "$D/loop.key" "$D/loop.key.before" && [ "$out" = "mxguard: LoopKeyFile $D/loop.key exists; not overwritten (to change the key, remove it first, then copy the new one to every host of the MX set)" ]; then
+	tap_ok "-k never replaces a key: exit 2, the key unchanged"
+else tap_fail "-k never replaces a key: exit 2, the key unchanged" "rc=$rc" "$out"; fi
 printf 'Syslog no\nLoopKeyFile %s/none.key\nSocket unix:%s/n.sock\n' "$D" "$D" > "$D/nokey.conf"
 out=$("$MXGUARD" -n -c "$D/nokey.conf" 2>&1); rc=$?
 if [ $rc = 0 ] && [ "$out" = "$D/nokey.conf:2: warning: LoopKeyFile $D/none.key: No such file or directory: no loop pass marks are made or counted; make the key with mxguard -k" ]; then
