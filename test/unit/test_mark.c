@@ -93,6 +93,22 @@ START_TEST(made_mark_verifies_and_has_the_documented_shape)
 }
 END_TEST
 
+/* the signed encoding is a contract between the hosts of an MX set (and
+ * versions of mxguard): this value was computed apart from mark.c, in
+ * Python from mxguard(8)'s description (hmac, hashlib) */
+START_TEST(mark_matches_an_independent_computation)
+{
+	struct mark_key k;
+	struct mark_bind b = bind_of("<id1@example.org>", rcpts1);
+	char m[MARK_VALUE_MAX];
+
+	key(&k, key_a);
+	make(&k, &b, NOW, m);
+	ck_assert_str_eq(m, "v=1; k=13ef872c; t=1796000000; h=mx1.example.org; "
+	    "m=b499dea89f1df152be2a7bf897948bb3");
+}
+END_TEST
+
 START_TEST(key_id_follows_the_key_and_other_key_is_foreign)
 {
 	struct mark_key a, a2, bk;
@@ -439,6 +455,7 @@ suite(void)
 
 	tcase_add_test(t, hmac_sha256_matches_rfc4231);
 	tcase_add_test(t, made_mark_verifies_and_has_the_documented_shape);
+	tcase_add_test(t, mark_matches_an_independent_computation);
 	tcase_add_test(t, key_id_follows_the_key_and_other_key_is_foreign);
 	tcase_add_test(t, wrong_key_with_our_id_is_a_mismatch);
 	tcase_add_test(t, each_bound_input_altered_is_a_mismatch);
