@@ -466,10 +466,10 @@ digits_ok(const struct field *f, size_t max)
 	return 1;
 }
 
-/* verify - mark_verify, and the tag of a valid mark for mark_count */
+/* verify - mark_verify, and the tag and host of a valid mark for mark_count */
 static enum mark_status
 verify(const struct mark_key *key, const char *value, const struct mark_bind *b, int64_t now,
-    int64_t max_age, unsigned char got[MARK_TAG_LEN])
+    int64_t max_age, unsigned char got[MARK_TAG_LEN], char host[MARK_HOST_MAX + 1])
 {
 	unsigned char want[MARK_DIGEST_LEN], kid[MARK_ID_LEN / 2], mine[MARK_ID_LEN / 2];
 	struct field f[NFIELDS];
@@ -501,6 +501,8 @@ verify(const struct mark_key *key, const char *value, const struct mark_bind *b,
 		return MARK_FUTURE;
 	if (now - t > max_age)
 		return MARK_EXPIRED;
+	memcpy(host, f[3].p, f[3].n);         /* host_ok: at most MARK_HOST_MAX */
+	host[f[3].n] = 0;
 	return MARK_VALID;
 }
 
@@ -510,23 +512,26 @@ mark_verify(const struct mark_key *key, const char *value, const struct mark_bin
     int64_t now, int64_t max_age)
 {
 	unsigned char got[MARK_TAG_LEN];
+	char host[MARK_HOST_MAX + 1];
 
-	return verify(key, value, b, now, max_age, got);
+	return verify(key, value, b, now, max_age, got, host);
 }
 
 /* mark_count - the earlier passes the marks prove: distinct valid ones
- * among the first MARK_MAX_EXAMINED (a mark repeated counts once) */
+ * among the first MARK_MAX_EXAMINED (a mark repeated counts once); the
+ * host of the first valid one (marks are inserted at the top: the newest) */
 unsigned
 mark_count(const struct mark_key *key, const char *const *values, size_t n,
     const struct mark_bind *b, int64_t now, int64_t max_age, struct mark_tally *t)
 {
 	unsigned char seen[MARK_MAX_EXAMINED][MARK_TAG_LEN];
+	char host[MARK_HOST_MAX + 1];
 	enum mark_status s;
 	size_t i, j;
 
 	memset(t, 0, sizeof(*t));
 	for (i = 0; i < n && i < MARK_MAX_EXAMINED; i++) {
-		s = verify(key, values[i], b, now, max_age, seen[t->valid]);
+		s = verify(key, values[i], b, now, max_age, seen[t->valid], host);
 		t->n[s]++;
 		if (s != MARK_VALID)
 			continue;
@@ -535,8 +540,8 @@ mark_count(const struct mark_key *key, const char *const *values, size_t n,
 				break;
 		if (j < t->valid)
 			t->duplicates++;
-		else
-			t->valid++;
+		else if (t->valid++ == 0)
+			memcpy(t->host, host, sizeof(t->host));
 	}
 	t->dropped = n > MARK_MAX_EXAMINED ? (unsigned)(n - MARK_MAX_EXAMINED) : 0;
 	return t->valid;

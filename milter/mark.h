@@ -66,6 +66,7 @@ struct mark_tally {
 	unsigned duplicates;             /* valid marks that repeat an earlier one */
 	unsigned dropped;                /* marks past MARK_MAX_EXAMINED, not examined */
 	unsigned valid;                  /* distinct valid marks: earlier passes */
+	char host[MARK_HOST_MAX + 1];    /* h= of the first valid mark (the newest), or "" */
 };
 
 /* keys */

@@ -249,11 +249,14 @@ START_TEST(many_marks_are_bounded_and_repeats_count_once)
 	size_t i;
 
 	key(&k, key_a);
-	make(&k, &b, NOW - 60, v[0]);
-	make(&k, &b, NOW - 30, v[1]);
+	ck_assert_int_eq(mark_make(&k, &b, "mx2.example.org", NOW - 30, v[0]), 0);
+	make(&k, &b, NOW - 60, v[1]);
 	for (i = 0; i < 1000; i++)
 		p[i] = v[i < 2 ? i : i % 2];
+	ck_assert_uint_eq(mark_count(&k, p, 0, &b, NOW, MAX_AGE, &t), 0);
+	ck_assert_str_eq(t.host, "");
 	ck_assert_uint_eq(mark_count(&k, p, 2, &b, NOW, MAX_AGE, &t), 2);
+	ck_assert_str_eq(t.host, "mx2.example.org");       /* the first: the newest */
 	ck_assert_uint_eq(mark_count(&k, p, 1000, &b, NOW, MAX_AGE, &t), 2);
 	ck_assert_uint_eq(t.n[MARK_VALID], MARK_MAX_EXAMINED);
 	ck_assert_uint_eq(t.duplicates, MARK_MAX_EXAMINED - 2);
