@@ -5,8 +5,9 @@
  * parser reads defaults and the file, so a default can never be a value the
  * file could not hold. Every problem becomes "FILE:LINE: message" in a
  * cfg_errs; any problem means no snapshot (the caller keeps the one it has).
- * Files a key names (Whitelist) are opened here, so a snapshot that loads is
- * one that works.
+ * Files a key names (Whitelist, LoopKeyFile) are opened here, so a snapshot
+ * that loads is one that works; a LoopKeyFile that does not exist is no
+ * problem but a snapshot without a key (the caller warns).
  *
  * The current snapshot is refcounted: cfg_acquire at connect, cfg_release at
  * close; cfg_publish (start-up, SIGUSR1) swaps it and the old one is freed by
@@ -110,6 +111,8 @@ static const struct key keys[] = {
 	{"LoopMaxReceived", K_INT, "20", F(loop_max_received), NULL, 0, 1000},
 	{"LoopMaxPasses", K_INT, "3", F(loop_max_passes), NULL, 0, 100},
 	{"LoopAction", K_CHOICE, "quarantine", F(loop_action), loop_actions, 0, 0},
+	{"LoopKeyFile", K_PATH, SYSCONFDIR "/mxguard/loop.key", F(loop_key_file), NULL, 0, 0},
+	{"LoopMarkMaxAge", K_TIME, "2d", F(loop_mark_max_age), NULL, 600000L, 14 * 86400000L},
 	{"RelayCheckAction", K_CHOICE, "tag", F(relay_action), relay_actions, 0, 0},
 	{"StatsInterval", K_TIME, "1h", F(stats_interval), NULL, 0, 86400000L},
 };
@@ -518,6 +521,9 @@ open_files(struct parse *p, struct config *c)
 
 	if (c->whitelist && (c->wl = wl_open(c->whitelist, err, sizeof(err))) == NULL)
 		problem(p, c->lines[find_key("Whitelist") - keys], "Whitelist %s", err);
+	/* no such file: no key, a warning from the caller; anything else is wrong */
+	if (mark_key_read(c->loop_key_file, &c->loop_key, err, sizeof(err)) < 0)
+		problem(p, c->lines[find_key("LoopKeyFile") - keys], "LoopKeyFile %s", err);
 }
 
 /* cfg_load - a new snapshot, or NULL with errs->n > 0 */
@@ -578,6 +584,8 @@ cfg_free(struct config *c)
 	free(c->userid);
 	free(c->pidfile);
 	free(c->whitelist);
+	free(c->loop_key_file);
+	mark_key_clear(&c->loop_key);
 	free(c->trusted.v);
 	dns_stop(c->dns);
 	free(c->dns_servers);

@@ -9,6 +9,7 @@
 
 #include "addr.h"
 #include "dnsbl.h"
+#include "mark.h"
 #include "mxguard.h"
 
 enum cfg_mode { MODE_ENFORCE, MODE_MONITOR };
@@ -53,6 +54,9 @@ struct config {
 	int loop_max_received;
 	int loop_max_passes;
 	int loop_action;          /* ACT_QUARANTINE, ACT_TEMPFAIL, ACT_REJECT or ACT_TAG */
+	char *loop_key_file;      /* LoopKeyFile */
+	struct mark_key loop_key; /* its key; len 0: no such file (no marks made or counted) */
+	unsigned loop_mark_max_age; /* ms: older marks do not count */
 	int spf;                  /* check SPF at MAIL FROM */
 	int spf_fail_action;      /* ACT_REJECT, ACT_TEMPFAIL, ACT_TAG or ACT_ACCEPT (ignore) */
 	int spf_header;           /* add Received-SPF: */

@@ -6,6 +6,9 @@
  * file) is fatal with one clear message and exit 1. -n checks the
  * configuration and the whitelist it names, also as UserID would read it;
  * a whitelist older than its source is a warning (start, reload, -n).
+ * -k makes the loop key (LoopKeyFile) when there is none; a configuration
+ * without one is a warning (start, reload, -n), as marks are then neither
+ * made nor counted.
  * After start-up nothing here exits: SIGUSR1 reloads the configuration
  * (a bad one is logged and the running one kept), SIGUSR2 and every
  * StatsInterval (1h) log the stats lines, SIGTERM and SIGINT make
@@ -32,6 +35,7 @@
 #include "callbacks.h"
 #include "config.h"
 #include "log.h"
+#include "mark.h"
 #include "mxguard.h"
 #include "resolver.h"
 #include "spf.h"
@@ -39,14 +43,16 @@
 #include "whitelist.h"
 
 static const char *conf_path = MXG_DEFAULT_CONF;
+static void user_ids(const char *spec, uid_t *uid, gid_t *gid);
 static const char *socket_override;
 
 static void
 usage(FILE *fp)
 {
-	fprintf(fp, "usage: mxguard [-c FILE] [-f] [-n] [-p SOCKET] [-V] [-h]\n"
+	fprintf(fp, "usage: mxguard [-c FILE] [-f] [-k] [-n] [-p SOCKET] [-V] [-h]\n"
 	    "  -c FILE    configuration file (default %s)\n"
 	    "  -f         stay in the foreground, log to standard error too\n"
+	    "  -k         make the loop key LoopKeyFile (never replaces one) and exit\n"
 	    "  -n         check the configuration and exit\n"
 	    "  -p SOCKET  override Socket\n"
 	    "  -V         print the version\n", MXG_DEFAULT_CONF);
@@ -102,6 +108,67 @@ log_stale(struct config *c)
 		log_msg(LOG_WARNING, "whitelist: %s", msg);
 }
 
+/* where - "FILE:LINE" of a key, or "FILE" when it has its default */
+static const char *
+where(const struct config *c, const char *key, char *buf, size_t size)
+{
+	unsigned line = cfg_line(c, key);
+
+	if (line)
+		snprintf(buf, size, "%s:%u", c->path, line);
+	else
+		snprintf(buf, size, "%s", c->path);
+	return buf;
+}
+
+/* no_key - the warning for a snapshot without a loop key, or NULL */
+static const char *
+no_key(const struct config *c, char *buf, size_t size)
+{
+	if (c->loop_key.len)
+		return NULL;
+	snprintf(buf, size, "LoopKeyFile %s: No such file or directory: no loop pass marks are "
+	    "made or counted; make the key with mxguard -k", c->loop_key_file);
+	return buf;
+}
+
+/* log_key - start-up and reload: which key marks passes, or the warning */
+static void
+log_key(const struct config *c)
+{
+	char msg[PATH_MAX + 200];
+
+	if (no_key(c, msg, sizeof(msg)))
+		log_msg(LOG_WARNING, "%s", msg);
+	else
+		log_msg(LOG_INFO, "loop pass marks: key id %s from %s", c->loop_key.id,
+		    c->loop_key_file);
+}
+
+/* make_key - -k: a new LoopKeyFile, owned by UserID when run as root;
+ * exit status 0, 2 when there is one already, 1 */
+static int
+make_key(const struct config *c)
+{
+	char why[PATH_MAX + 200];
+	struct mark_key k;
+	uid_t uid = (uid_t)-1;
+	gid_t gid = (gid_t)-1;
+	int r;
+
+	if (c->userid && geteuid() == 0)
+		user_ids(c->userid, &uid, &gid);
+	if ((r = mark_key_create(c->loop_key_file, uid, gid, &k, why, sizeof(why))) != 0) {
+		fprintf(stderr, "mxguard: LoopKeyFile %s\n", why);
+		return r > 0 ? 2 : 1;
+	}
+	printf("mxguard: LoopKeyFile %s: new key, id %s, mode 0600, owner %s; copy it to every "
+	    "host of the MX set\n", c->loop_key_file, k.id,
+	    uid != (uid_t)-1 ? c->userid : "the user who ran mxguard -k");
+	mark_key_clear(&k);
+	return 0;
+}
+
 /* same - two optional strings equal */
 static int
 same(const char *a, const char *b)
@@ -131,6 +198,7 @@ reload(void)
 			    "take effect at the next restart");
 		log_setlevel(c->loglevel);
 		log_stale(c);
+		log_key(c);
 		log_msg(LOG_NOTICE, "configuration %s reloaded: whitelist %s (%u entries), mode %s",
 		    conf_path, c->whitelist ? c->whitelist : "none",
 		    c->wl ? wl_count(c->wl) : 0, c->mode == MODE_MONITOR ? "monitor" : "enforce");
@@ -299,19 +367,21 @@ write_pidfile(const char *path)
 		fatal("PidFile %s: %s", path, strerror(errno));
 }
 
-/* readable_as_user - -n as root: can UserID open the whitelist? (a replaced
- * file and a SIGUSR1 reload are read after the privilege drop) 0 or 1 */
+/* readable_as_user - -n as root: can UserID open the whitelist and the
+ * loop key? (a replaced file and a SIGUSR1 reload are read after the
+ * privilege drop) 0 or 1 */
 static int
 readable_as_user(const struct config *c)
 {
-	char err[2 * PATH_MAX + 64];
-	struct wl *wl;
+	char err[2 * PATH_MAX + 64], at[PATH_MAX + 16];
+	struct mark_key key;
+	struct wl *wl = NULL;
 	uid_t uid;
 	gid_t gid;
 	pid_t pid;
 	int st;
 
-	if (c->whitelist == NULL || c->userid == NULL || geteuid() != 0)
+	if ((c->whitelist == NULL && c->loop_key.len == 0) || c->userid == NULL || geteuid() != 0)
 		return 0;
 	user_ids(c->userid, &uid, &gid);
 	fflush(stdout);
@@ -323,12 +393,18 @@ readable_as_user(const struct config *c)
 			fprintf(stderr, "mxguard: cannot become %s: %s\n", c->userid, strerror(errno));
 			_exit(1);
 		}
-		if ((wl = wl_open(c->whitelist, err, sizeof(err))) == NULL) {
+		if (c->whitelist && (wl = wl_open(c->whitelist, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "%s:%u: Whitelist %s (as UserID %s)\n", c->path,
 			    cfg_line(c, "Whitelist"), err, c->userid);
 			_exit(1);
 		}
 		wl_close(wl);
+		if (c->loop_key.len && mark_key_read(c->loop_key_file, &key, err, sizeof(err)) != 0) {
+			fprintf(stderr, "%s: LoopKeyFile %s (as UserID %s)\n",
+			    where(c, "LoopKeyFile", at, sizeof(at)), err, c->userid);
+			_exit(1);
+		}
+		mark_key_clear(&key);
 		_exit(0);
 	}
 	while (waitpid(pid, &st, 0) < 0)
@@ -341,12 +417,14 @@ readable_as_user(const struct config *c)
 static int
 check_only(struct config *c)
 {
-	char msg[2 * PATH_MAX + 64];
+	char msg[2 * PATH_MAX + 64], at[PATH_MAX + 16];
 	int r = readable_as_user(c);
 
 	if (r == 0 && c->wl && wl_stale(c->wl, msg, sizeof(msg)))
 		fprintf(stderr, "%s:%u: warning: Whitelist: %s\n", c->path,
 		    cfg_line(c, "Whitelist"), msg);
+	if (r == 0 && no_key(c, msg, sizeof(msg)))
+		fprintf(stderr, "%s: warning: %s\n", where(c, "LoopKeyFile", at, sizeof(at)), msg);
 	return r;
 }
 
@@ -356,7 +434,16 @@ warn_unreadable(const struct config *c)
 {
 	int fd;
 
-	if (c->whitelist == NULL || c->userid == NULL)
+	if (c->userid == NULL)
+		return;
+	if (c->loop_key.len) {
+		if ((fd = open(c->loop_key_file, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) >= 0)
+			close(fd);
+		else
+			log_msg(LOG_WARNING, "LoopKeyFile %s: %s as UserID %s: a reload (SIGUSR1) "
+			    "will fail", c->loop_key_file, strerror(errno), c->userid);
+	}
+	if (c->whitelist == NULL)
 		return;
 	if ((fd = open(c->whitelist, O_RDONLY | O_CLOEXEC)) >= 0) {
 		close(fd);
@@ -396,9 +483,9 @@ main(int argc, char **argv)
 	struct config *c;
 	char *pidfile;
 	pthread_t tid;
-	int ch, foreground = 0, check = 0, r;
+	int ch, foreground = 0, check = 0, newkey = 0, r;
 
-	while ((ch = getopt(argc, argv, "c:fhnp:V")) != -1) {
+	while ((ch = getopt(argc, argv, "c:fhknp:V")) != -1) {
 		switch (ch) {
 		case 'c':
 			conf_path = optarg;
@@ -409,6 +496,9 @@ main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'k':
+			newkey = 1;
+			break;
 		case 'n':
 			check = 1;
 			break;
@@ -432,6 +522,11 @@ main(int argc, char **argv)
 	spf_init();
 	if ((c = load(1)) == NULL)
 		return 1;
+	if (newkey) {
+		r = make_key(c);
+		cfg_free(c);
+		return r;
+	}
 	if (check) {
 		r = check_only(c);
 		cfg_free(c);
@@ -443,6 +538,7 @@ main(int argc, char **argv)
 	log_open("mxguard", c->syslog, c->facility, foreground && !(c->syslog && stderr_is_journal()));
 	log_setlevel(c->loglevel);
 	log_stale(c);
+	log_key(c);
 	if (!foreground)
 		daemonize();
 

@@ -1,14 +1,43 @@
 #!/bin/bash
 # cli/conf.sh - mxguard -n, -V, -h, and what start-up does with privileges,
 # the socket mode and the pid file; -n and the daemon on a whitelist that
-# is corrupt, unreadable for UserID, or older than its source.
+# is corrupt, unreadable for UserID, or older than its source; -k and the
+# loop key (LoopKeyFile): made once, private, missing is a warning.
 set -u
 . "$(dirname "$0")/../tap.sh"
 D=$(mktemp -d /tmp/mxg-conf.XXXXXX)
 chmod 755 "$D"
 trap 'mxg_stop; rm -rf "$D"' EXIT
 
-printf 'Socket unix:%s/s.sock\nSyslog no\nLogLevel debug\n' "$D" > "$D/good.conf"
+# the loop key: -k makes it (mode 0600, 32 bytes) and never replaces it
+printf 'Syslog no\nLoopKeyFile %s/loop.key\n' "$D" > "$D/key.conf"
+out=$("$MXGUARD" -k -c "$D/key.conf" 2>&1); rc=$?
+if [ $rc = 0 ] && [ "$(stat -c %a:%s "$D/loop.key" 2>&1)" = 600:32 ] &&
+	printf '%s' "$out" | grep -Eqx "mxguard: LoopKeyFile $D/loop.key: new key, id [0-9a-f]{8}, mode 0600, owner the user who ran mxguard -k; copy it to every host of the MX set"; then
+	tap_ok "-k makes a 32-byte key, mode 0600, and names its id"
+else tap_fail "-k makes a 32-byte key, mode 0600, and names its id" "rc=$rc" "$out" "$(ls -l "$D")"; fi
+cp "$D/loop.key" "$D/loop.key.before"
+out=$("$MXGUARD" -k -c "$D/key.conf" 2>&1); rc=$?
+if [ $rc = 2 ] && cmp -s "$D/loop.key" "$D/loop.key.before" && [ "$out" = "mxguard: LoopKeyFile $D/loop.key exists; not overwritten (to change the key, remove it first, then copy the new one to every host of the MX set)" ]; then
+	tap_ok "-k never replaces a key: exit 2, the key unchanged"
+else tap_fail "-k never replaces a key: exit 2, the key unchanged" "rc=$rc" "$out"; fi
+printf 'Syslog no\nLoopKeyFile %s/none.key\nSocket unix:%s/n.sock\n' "$D" "$D" > "$D/nokey.conf"
+out=$("$MXGUARD" -n -c "$D/nokey.conf" 2>&1); rc=$?
+if [ $rc = 0 ] && [ "$out" = "$D/nokey.conf:2: warning: LoopKeyFile $D/none.key: No such file or directory: no loop pass marks are made or counted; make the key with mxguard -k" ]; then
+	tap_ok "-n without the loop key: one warning at its line, exit 0"
+else tap_fail "-n without the loop key: one warning at its line, exit 0" "rc=$rc" "$out"; fi
+cp "$D/loop.key" "$D/open.key" && chmod 644 "$D/open.key"
+printf 'LoopKeyFile %s/open.key\nSocket unix:%s/o.sock\nSyslog no\n' "$D" "$D" > "$D/open.conf"
+out=$("$MXGUARD" -n -c "$D/open.conf" 2>&1); rc=$?
+if [ $rc = 1 ] && [ "$out" = "$D/open.conf:1: LoopKeyFile $D/open.key: group or others have access (mode 0644): chmod 600 $D/open.key" ]; then
+	tap_ok "-n on a key others can read: the error says chmod 600, exit 1"
+else tap_fail "-n on a key others can read: the error says chmod 600, exit 1" "rc=$rc" "$out"; fi
+out=$(timeout 5 "$MXGUARD" -f -c "$D/open.conf" 2>&1); rc=$?
+if [ $rc = 1 ] && [ "$out" = "$D/open.conf:1: LoopKeyFile $D/open.key: group or others have access (mode 0644): chmod 600 $D/open.key" ] && [ ! -e "$D/o.sock" ]; then
+	tap_ok "the daemon refuses to start with a key others can read"
+else tap_fail "the daemon refuses to start with a key others can read" "rc=$rc" "$out"; fi
+
+printf 'Socket unix:%s/s.sock\nSyslog no\nLogLevel debug\nLoopKeyFile %s/loop.key\n' "$D" "$D" > "$D/good.conf"
 out=$("$MXGUARD" -n -c "$D/good.conf" 2>&1); rc=$?
 if [ $rc = 0 ] && [ -z "$out" ]; then tap_ok "-n on a valid file: exit 0, no output"
 else tap_fail "-n on a valid file: exit 0, no output" "rc=$rc" "$out"; fi
@@ -35,7 +64,7 @@ else tap_fail "-n names a missing configuration file" "rc=$rc" "$out"; fi
 printf '192.0.2.25 OK\n' > "$D/peers"
 "$MXGUARD_WL" "$D/peers"
 touch -d '2024-01-01 12:00:00' "$D/peers" "$D/peers.cdb"
-printf 'Socket unix:%s/w.sock\nSyslog no\nWhitelist %s/peers.cdb\n' "$D" "$D" > "$D/wl.conf"
+printf 'Socket unix:%s/w.sock\nSyslog no\nWhitelist %s/peers.cdb\nLoopKeyFile %s/loop.key\n' "$D" "$D" "$D" > "$D/wl.conf"
 out=$("$MXGUARD" -n -c "$D/wl.conf" 2>&1); rc=$?
 if [ $rc = 0 ] && [ -z "$out" ]; then tap_ok "-n with a whitelist as new as its source: exit 0, no output"
 else tap_fail "-n with a whitelist as new as its source: exit 0, no output" "rc=$rc" "$out"; fi
@@ -108,6 +137,27 @@ if [ "$(id -u)" = 0 ]; then
 	else tap_fail "-n as root: a whitelist UserID cannot read is an error naming it, exit 1" "rc=$rc" "$out"; fi
 	chmod 644 "$D/private.cdb"
 	tap_check "-n as root: the same whitelist readable by UserID passes" "$MXGUARD" -n -c "$D/private.conf"
+	# the key as UserID sees it: -k as root gives it to UserID; -n checks UserID can read it
+	printf 'Syslog no\nUserID nobody:nogroup\nLoopKeyFile %s/nobody.key\n' "$D" > "$D/nobody.conf"
+	out=$("$MXGUARD" -k -c "$D/nobody.conf" 2>&1); rc=$?
+	if [ $rc = 0 ] && [ "$(stat -c %U:%G:%a "$D/nobody.key" 2>&1)" = nobody:nogroup:600 ] &&
+		printf '%s' "$out" | grep -q "owner nobody:nogroup;"; then
+		tap_ok "-k as root: the key belongs to UserID, mode 0600"
+	else tap_fail "-k as root: the key belongs to UserID, mode 0600" "rc=$rc" "$out" "$(ls -l "$D/nobody.key")"; fi
+	tap_check "-n as root: a key UserID owns passes, no output" test -z "$("$MXGUARD" -n -c "$D/nobody.conf" 2>&1)"
+	chown root:root "$D/nobody.key"
+	out=$("$MXGUARD" -n -c "$D/nobody.conf" 2>&1); rc=$?
+	if [ $rc = 1 ] && [ "$out" = "$D/nobody.conf:3: LoopKeyFile $D/nobody.key: Permission denied (as UserID nobody:nogroup)" ]; then
+		tap_ok "-n as root: a key UserID cannot read is an error naming it, exit 1"
+	else tap_fail "-n as root: a key UserID cannot read is an error naming it, exit 1" "rc=$rc" "$out"; fi
+	printf 'Socket unix:%s/k.sock\n' "$D" >> "$D/nobody.conf"
+	if mxg_start "$D/nobody.conf" "$D/nobody.log"; then
+		tap_check "daemon warns at start when UserID cannot read the key" \
+			grep -q "LoopKeyFile $D/nobody.key: Permission denied as UserID nobody:nogroup: a reload (SIGUSR1) will fail" "$D/nobody.log"
+		tap_check "daemon names the key id at start" \
+			grep -Eq "loop pass marks: key id [0-9a-f]{8} from $D/nobody.key" "$D/nobody.log"
+		mxg_stop
+	else tap_fail "daemon starts with a key only root can read" "$(cat "$D/nobody.log")"; fi
 	chmod 600 "$D/private.cdb"
 	if mxg_start "$D/private.conf" "$D/private.log"; then
 		tap_check "daemon warns at start when UserID cannot read the whitelist" \
@@ -142,6 +192,11 @@ if mxg_start "$D/wl.conf" "$D/wl.log"; then
 	else tap_fail "reload of a stale whitelist logs the warning" "no reload logged" "$(cat "$D/wl.log")"; fi
 	mxg_stop
 else tap_fail "daemon starts with a stale whitelist" "$(cat "$D/wl.log")"; fi
+if mxg_start "$D/nokey.conf" "$D/nokey.log"; then
+	tap_check "daemon warns at start when there is no loop key" \
+		grep -q "LoopKeyFile $D/none.key: No such file or directory: no loop pass marks" "$D/nokey.log"
+	mxg_stop
+else tap_fail "daemon starts without a loop key" "$(cat "$D/nokey.log")"; fi
 # -f under systemd: stderr that is the journal ($JOURNAL_STREAM) gets no copy when Syslog is on
 printf 'Socket unix:%s/j.sock\nSyslog yes\nSPF no\n' "$D" > "$D/j.conf"
 journal_run() {    # journal_run ERRFILE [JOURNAL_STREAM value]: start, wait for the socket, stop

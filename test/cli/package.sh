@@ -144,9 +144,14 @@ pw=$(getent passwd mxguard)
 uid=$(printf '%s' "$pw" | cut -d: -f3); gid=$(getent group mxguard | cut -d: -f3)
 tap_check "postinst created the system user mxguard (uid < 1000, no login)" sh -c \
 	"[ -n '$uid' ] && [ '$uid' -lt 1000 ] && [ '$(printf '%s' "$pw" | cut -d: -f7)' = /usr/sbin/nologin ]"
+KEY=/etc/mxguard/loop.key
+tap_is "postinst made the loop key: mxguard:mxguard, mode 600, 32 bytes" "mxguard:mxguard:600:32" \
+	stat -c %U:%G:%a:%s "$KEY"
+cp -p "$KEY" "$D/key.first" 2>/dev/null
 if dpkg_run -i "$DEB" && [ "$(id -u mxguard)" = "$uid" ]; then
 	tap_ok "installing it again keeps the user"
 else tap_fail "installing it again keeps the user" "$(tail -20 "$D/dpkg.log")"; fi
+tap_check "installing it again keeps the loop key" cmp -s "$KEY" "$D/key.first"
 tap_check "its primary group is mxguard" test -n "$gid" -a "$(printf '%s' "$pw" | cut -d: -f4)" = "$gid"
 tap_check "dpkg knows $CONF as a conffile" sh -c "dpkg-query -W -f='\${Conffiles}' mxguard | grep -q ' $CONF '"
 tap_check "the packaged configuration drops root for mxguard:mxguard" grep -Eq '^UserID +mxguard:mxguard$' "$CONF"
@@ -208,6 +213,7 @@ tap_is "$rdir is root:mxguard 750" "root:mxguard:750" stat -c %U:%G:%a "$rdir"
 tap_is "the socket is in $rdir, mxguard:mxguard 770" "mxguard:mxguard:770:socket" \
 	stat -c %U:%G:%a:%F "$rdir/mxguard.sock"
 tap_check "no root warning (UserID is set)" sh -c "! grep -q 'running as root' '$LOG'"
+tap_check "it reads the packaged loop key" grep -Eq "loop pass marks: key id [0-9a-f]{8} from $KEY" "$LOG"
 
 # ---------------------------------------------------------------- milter
 cp "$MXG_TOP_SRCDIR/test/proto/session.lua" "$D/"
@@ -355,7 +361,7 @@ running() {
 }
 tap_is "nothing of mxguard is left running" "" running
 tap_check "the user and group mxguard are gone" sh -c "! getent passwd mxguard && ! getent group mxguard"
-for f in "$CONF" /etc/mxguard "$UNIT" /etc/systemd/system/multi-user.target.wants/mxguard.service \
+for f in "$CONF" "$KEY" /etc/mxguard "$UNIT" /etc/systemd/system/multi-user.target.wants/mxguard.service \
 	/usr/sbin/mxguard "$rdir"; do
 	tap_check "purged: $f" test ! -e "$f"
 done

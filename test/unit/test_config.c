@@ -1,5 +1,6 @@
 /* test_config.c - mxguard.conf parsing: defaults, every type, every error */
 #include "autoconf.h"
+#include <sys/stat.h>
 #include <syslog.h>
 #include "config.h"
 #include "decide.h"
@@ -53,6 +54,8 @@ START_TEST(empty_file_gives_spec_defaults)
 	ck_assert_int_eq(cfg_in_list(&c->trusted, &a), 1);
 	addr_parse("192.0.2.1", &a);
 	ck_assert_int_eq(cfg_in_list(&c->trusted, &a), 0);
+	ck_assert_str_eq(c->loop_key_file, SYSCONFDIR "/mxguard/loop.key");
+	ck_assert_uint_eq(c->loop_mark_max_age, 2 * 86400000u);
 	cfg_free(c);
 }
 END_TEST
@@ -285,6 +288,55 @@ START_TEST(whitelist_is_opened_and_a_bad_one_named_at_its_line)
 }
 END_TEST
 
+START_TEST(loop_key_file_is_read_and_its_problems_named_at_their_line)
+{
+	static const char bytes[33] = "0123456789abcdef0123456789abcdef";
+	struct mark_key want;
+	struct config *c;
+	char text[600];
+	const char *key = unit_write("loop.key", bytes, 32);
+
+	ck_assert_int_eq(mark_key_set(&want, (const unsigned char *)bytes, 32), 0);
+	chmod(key, 0600);
+	snprintf(text, sizeof(text), "Mode enforce\nLoopKeyFile %s\nLoopMarkMaxAge 1h\n", key);
+	c = load_text(text);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->loop_key.len, 32);
+	ck_assert_str_eq(c->loop_key.id, want.id);
+	ck_assert_uint_eq(c->loop_mark_max_age, 3600000u);
+	cfg_free(c);
+
+	/* no such file: a snapshot without a key, for the caller to warn about */
+	snprintf(text, sizeof(text), "LoopKeyFile %s\n", unit_path("absent.key"));
+	c = load_text(text);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->loop_key.len, 0);
+	ck_assert_str_eq(c->loop_key.id, "");
+	cfg_free(c);
+
+	chmod(key, 0640);
+	snprintf(text, sizeof(text), "\nLoopKeyFile %s\n", key);
+	ck_assert_ptr_null(load_text(text));
+	snprintf(text, sizeof(text), "LoopKeyFile %s: group or others have access (mode 0640): "
+	    "chmod 600 %s", key, key);
+	ck_assert(has_error(2, text));
+
+	key = unit_write("short.key", bytes, 16);
+	chmod(key, 0600);
+	snprintf(text, sizeof(text), "LoopKeyFile %s\n", key);
+	ck_assert_ptr_null(load_text(text));
+	snprintf(text, sizeof(text), "LoopKeyFile %s: 16 bytes, a key has 32 to 256: remove it and "
+	    "make one with mxguard -k", key);
+	ck_assert(has_error(1, text));
+
+	ck_assert_ptr_null(load_text("LoopKeyFile loop.key\nLoopMarkMaxAge 5m\nLoopMarkMaxAge 1d\n"
+	    "LoopMarkMaxAge 15d\n"));
+	ck_assert(has_error(1, "LoopKeyFile: path must be absolute"));
+	ck_assert(has_error(2, "LoopMarkMaxAge: 5m is out of range (600000ms to 1209600000ms)"));
+	ck_assert(has_error(3, "LoopMarkMaxAge already set on line 2"));
+}
+END_TEST
+
 START_TEST(snapshot_outlives_publish_while_referenced)
 {
 	struct config *a = load_text("Mode monitor\n"), *b = load_text("Mode enforce\n"), *held;
@@ -320,6 +372,7 @@ suite(void)
 	tcase_add_test(t, nul_byte_and_overlong_line_are_errors);
 	tcase_add_test(t, missing_file_is_named);
 	tcase_add_test(t, whitelist_is_opened_and_a_bad_one_named_at_its_line);
+	tcase_add_test(t, loop_key_file_is_read_and_its_problems_named_at_their_line);
 	tcase_add_test(t, snapshot_outlives_publish_while_referenced);
 	suite_add_tcase(s, t);
 	return s;
