@@ -126,6 +126,7 @@ sess_check_relay(struct session *s)
 		q.from = s->from;
 		q.receiver = s->j[0] ? s->j : s->cfg->hostname[0] ? s->cfg->hostname : "localhost";
 		q.timeout_ms = s->cfg->dns_timeout;
+		q.engine = s->cfg->spf_engine;
 		spf_check(&q, &s->spf);
 	}
 	if (job) {
@@ -155,6 +156,7 @@ sess_check_spf(struct session *s)
 	q.from = s->from;
 	q.receiver = s->j[0] ? s->j : s->cfg->hostname[0] ? s->cfg->hostname : "localhost";
 	q.timeout_ms = s->cfg->dns_timeout;
+	q.engine = s->cfg->spf_engine;
 	spf_check(&q, &s->spf);
 }
 

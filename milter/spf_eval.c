@@ -112,7 +112,7 @@ static int
 fail(struct ev *e, int code, const char *what, const char *arg)
 {
 	if (e->out->why[0] == 0)
-		snprintf(e->out->why, sizeof(e->out->why), "%.90s%s%.60s", what, arg ? ": " : "",
+		snprintf(e->out->why, sizeof(e->out->why), "%.100s%s%.50s", what, arg ? ": " : "",
 		    arg ? arg : "");
 	return code;
 }
@@ -136,7 +136,7 @@ q(struct ev *e, const char *name, enum spf_rr t, struct spf_rrset *rs, int voids
 		return MATCH;
 	spf_rrset_free(rs);
 	if (voids && ++e->out->voids > VOIDS_MAX)
-		return e->err = fail(e, ERR_PERM, "more than 2 void lookups", name);
+		return e->err = fail(e, ERR_PERM, "more than 2 void lookups", NULL);
 	return NOMATCH;
 }
 
@@ -168,6 +168,8 @@ addr_match(struct ev *e, const char *name, int cidr, int voids)
 	for (i = 0; i < rs.n && rc == NOMATCH; i++)
 		if (in_net(&e->rq->ip, &rs.addr[i], cidr))
 			rc = MATCH;
+	if (rc == NOMATCH && rs.total > rs.n)     /* not all kept: never a false fail */
+		rc = fail(e, ERR_TEMP, "address answer larger than kept", name);
 	spf_rrset_free(&rs);
 	return rc;
 }
@@ -419,8 +421,12 @@ check_host(struct ev *e, const char *domain, int depth, int incl)
 	}
 	bad = spf_record_parse(rs.text[at], rs.len[at], &r);
 	spf_rrset_free(&rs);
-	if (bad)
-		return fail(e, SPF_EV_PERMERROR, bad, domain);
+	if (bad) {
+		char why[sizeof(e->out->why)];
+
+		snprintf(why, sizeof(why), "%.60s: %.90s", domain, bad);
+		return fail(e, SPF_EV_PERMERROR, why, NULL);
+	}
 	e->m.domain = domain;
 	res = evaluate(e, &r, depth, incl);
 	e->m.domain = saved;

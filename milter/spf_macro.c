@@ -60,7 +60,7 @@ parse_expand(const char *s, size_t n, int flags, struct mexp *x)
 		i++;
 	}
 	if (digits > 0 && x->digits == 0)
-		return "macro transformer 0";
+		return "macro transformer out of range (0)";
 	if (i < n && (s[i] == 'r' || s[i] == 'R')) {
 		x->rev = 1;
 		i++;
