@@ -180,6 +180,7 @@ value(char l, const struct spf_macro_ctx *m, char *v, size_t vs)
 	const unsigned char *b = m->ip->b;
 	const char *p;
 
+	v[0] = 0;
 	switch (l) {
 	case 's':
 		snprintf(v, vs, "%s@%s", m->local, m->odomain);
@@ -225,7 +226,7 @@ value(char l, const struct spf_macro_ctx *m, char *v, size_t vs)
 static void
 transform(const struct mexp *x, const char *v, struct sink *k)
 {
-	unsigned short o[PARTS_MAX], l[PARTS_MAX];
+	unsigned short o[PARTS_MAX] = { 0 }, l[PARTS_MAX] = { 0 };
 	const char *d = x->delims[0] ? x->delims : ".";
 	size_t np = 0, i, first, vl = strlen(v), s = 0;
 	int esc = isupper((unsigned char)x->letter);
@@ -273,7 +274,7 @@ const char *
 spf_macro_expand(const char *s, size_t n, int flags, const struct spf_macro_ctx *m,
     char *out, size_t osize)
 {
-	char win[SPF_EXPAND_MAX], v[SPF_EXPAND_MAX];
+	char win[SPF_EXPAND_MAX], v[SPF_EXPAND_MAX] = "";
 	int dom = !(flags & SPF_MS_EXP);
 	struct sink k = { win, sizeof(win), 0, dom, 0 };
 	size_t i = 0, start = 0;

@@ -174,7 +174,7 @@ hsafe(char *dst, size_t size, const char *src, size_t max)
 {
 	size_t i, o = 0;
 
-	for (i = 0; src[i] && i < max && o + 1 < size; i++) {
+	for (i = 0; i < max && src[i] && o + 1 < size; i++) {
 		unsigned char c = (unsigned char)src[i];
 
 		dst[o++] = c > 0x20 && c < 0x7f && !strchr("();\"\\", c) ? (char)c : '?';
