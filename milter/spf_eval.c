@@ -36,7 +36,6 @@ struct ev {
 	char local[SPF_EXPAND_MAX / 2], odomain[SPF_DOMAIN_MAX + 1];
 	int ptr_done, nvalid;
 	char valid[PTR_NAMES_MAX][SPF_DOMAIN_MAX + 1];  /* validated names of the client */
-	char p[SPF_DOMAIN_MAX + 1];
 	int err;                   /* sticky: ERR_PERM from a lookup inside a macro */
 };
 
