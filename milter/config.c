@@ -31,6 +31,7 @@
 #include "config.h"
 #include "decide.h"
 #include "resolver.h"
+#include "spf.h"
 #include "textfile.h"
 #include "whitelist.h"
 
@@ -58,6 +59,9 @@ static const struct choice error_actions[] = {
 static const struct choice spf_actions[] = {
 	{"reject", ACT_REJECT}, {"tempfail", ACT_TEMPFAIL}, {"tag", ACT_TAG}, {"ignore", ACT_ACCEPT},
 	{NULL, 0}
+};
+static const struct choice spf_engines[] = {
+	{"mxguard", SPF_ENGINE_MXGUARD}, {"libspf2", SPF_ENGINE_LIBSPF2}, {NULL, 0}
 };
 static const struct choice relay_actions[] = {
 	{"tag", ACT_TAG}, {"quarantine", ACT_QUARANTINE}, {NULL, 0}
@@ -107,6 +111,7 @@ static const struct key keys[] = {
 	{"SPF", K_BOOL, "yes", F(spf), NULL, 0, 0},
 	{"SPFFailAction", K_CHOICE, "reject", F(spf_fail_action), spf_actions, 0, 0},
 	{"SPFHeader", K_BOOL, "yes", F(spf_header), NULL, 0, 0},
+	{"SPFEngine", K_CHOICE, "mxguard", F(spf_engine), spf_engines, 0, 0},
 	{"LocalNames", K_NAMES, NULL, F(local_names), NULL, 0, 0},
 	{"LoopMaxReceived", K_INT, "20", F(loop_max_received), NULL, 0, 1000},
 	{"LoopMaxPasses", K_INT, "3", F(loop_max_passes), NULL, 0, 100},

@@ -60,6 +60,7 @@ struct config {
 	int spf;                  /* check SPF at MAIL FROM */
 	int spf_fail_action;      /* ACT_REJECT, ACT_TEMPFAIL, ACT_TAG or ACT_ACCEPT (ignore) */
 	int spf_header;           /* add Received-SPF: */
+	int spf_engine;           /* SPF_ENGINE_MXGUARD (spf_eval) or SPF_ENGINE_LIBSPF2 */
 	int relay_action;         /* RelayCheckAction: ACT_TAG or ACT_QUARANTINE */
 	unsigned stats_interval;  /* ms between timed stats lines; 0: none */
 	unsigned lines[48];       /* line each key was set on (0: default) */

@@ -171,6 +171,7 @@ msg_check_origin(struct msg *m, const struct config *cfg, const struct addr *pee
 		q.from = m->from;
 		q.receiver = receiver;
 		q.timeout_ms = cfg->dns_timeout;
+		q.engine = cfg->spf_engine;
 		spf_check(&q, &o->spf);
 	}
 	if (job) {

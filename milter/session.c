@@ -130,6 +130,7 @@ check_spf(struct session *s, struct msg *m)
 	q.from = m->from;
 	q.receiver = receiver(s);
 	q.timeout_ms = s->cfg->dns_timeout;
+	q.engine = s->cfg->spf_engine;
 	spf_check(&q, &m->spf);
 }
 

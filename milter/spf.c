@@ -1,6 +1,8 @@
 /*
  * spf.c - SPF (RFC 7208) for the envelope sender, or the HELO name for the
- * null sender, evaluated by libspf2.
+ * null sender: spf_check hands it to mxguard's own evaluator (spf_mxg.c,
+ * SPFEngine mxguard, the default) or evaluates it with libspf2 (SPFEngine
+ * libspf2), as below.
  *
  * libspf2's DNS goes through a layer of ours (SPF_dns_server_t) over the
  * shared resolver, so DNSServers and DNSTimeout govern SPF as they do
@@ -545,6 +547,8 @@ spf_init(void)
 	SPF_debug_handler = quiet;
 }
 
+static void check_libspf2(const struct spf_query *qr, struct spf_result *res);
+
 static enum spf_res
 map(SPF_result_t r)
 {
@@ -582,9 +586,21 @@ spf_error_header(struct spf_result *res, const char *receiver, const char *why,
 	str_free(&h);
 }
 
-/* spf_check - evaluate SPF for one client and sender; never fails, never past the deadline */
+/* spf_check - evaluate SPF for one client and sender with the query's
+ * engine; never fails, never past the deadline */
 void
 spf_check(const struct spf_query *qr, struct spf_result *res)
+{
+	if (qr->engine == SPF_ENGINE_MXGUARD) {
+		spf_check_mxguard(qr, res);
+		return;
+	}
+	check_libspf2(qr, res);
+}
+
+/* check_libspf2 - spf_check by libspf2, behind the guard */
+static void
+check_libspf2(const struct spf_query *qr, struct spf_result *res)
 {
 	SPF_dns_server_t *dns = calloc(1, sizeof(*dns));
 	SPF_server_t *srv = NULL;

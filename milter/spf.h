@@ -1,6 +1,7 @@
 /*
- * spf.h - SPF at MAIL FROM with libspf2, its DNS through our resolver, and
- * a guard that keeps hostile records away from libspf2.
+ * spf.h - SPF at MAIL FROM: mxguard's own RFC 7208 evaluator (spf_eval.c,
+ * through spf_mxg.c) by default, or libspf2 with its DNS through our
+ * resolver and a guard that keeps hostile records away from it.
  */
 #ifndef SPF_H
 #define SPF_H
@@ -25,6 +26,9 @@ struct spf_result {
 	char why[160];                   /* guard or limit that forced permerror, "" */
 };
 
+#define SPF_ENGINE_MXGUARD 0          /* spf_eval.c: RFC 7208 check_host(), the default */
+#define SPF_ENGINE_LIBSPF2 1          /* libspf2 behind the guard */
+
 struct spf_query {
 	struct dns_resolver *dns;
 	const struct addr *client;
@@ -32,6 +36,7 @@ struct spf_query {
 	const char *from;                /* envelope sender, "<>" or "" for the null sender */
 	const char *receiver;            /* this host's name, for Received-SPF */
 	unsigned timeout_ms;
+	int engine;                      /* SPF_ENGINE_* */
 };
 
 int spf_guard(const char *record, char *why, size_t wsize);
@@ -40,6 +45,7 @@ int spf_parse_answer(int type, const struct dns_answer *ans, char *why, size_t w
 void spf_check(const struct spf_query *q, struct spf_result *r);
 void spf_error_header(struct spf_result *res, const char *receiver, const char *why,
     const char *addr, const char *helo);
+void spf_check_mxguard(const struct spf_query *q, struct spf_result *r);
 const char *spf_res_name(enum spf_res r);
 void spf_init(void);
 

@@ -57,6 +57,14 @@ check() {
 	else tap_fail "$1" "want: $2" "got:  $l" "$(printf '%s\n' "$SEND_TRANSCRIPT" | grep -E '^<' | tail -3)"; fi
 }
 smtp_has() { printf '%s\n' "$SEND_TRANSCRIPT" | grep -Eq -- "$1"; }
+# reconf KEY... - a new configuration (these keys on top of the base), reloaded
+reconf() {
+	printf '%s\n' "Socket unix:$E2E_DIR/mxguard.sock" "Syslog no" "UserID nobody:postfix" \
+		"Whitelist $E2E_DIR/whitelist.cdb" "TrustedNetworks none" "DNSTimeout 2s" "$@" > "$E2E_DIR/mxguard.conf"
+	local c; c=$(grep -c 'configuration .* reloaded' "$MLOG")
+	kill -USR1 "$MXG_PID"
+	e2e_wait_for 5 sh -c "[ \$(grep -c 'configuration .* reloaded' '$MLOG') -gt $c ]" || e2e_die "reload failed"
+}
 delivered_has() { grep -l "X-Test: m$n" "$E2E_DIR"/mx/mail/inbox/new/* 2>/dev/null | head -1 | xargs -r grep -Eq -- "$1"; }
 
 send "$OK" a@pass.spf.test
@@ -98,6 +106,8 @@ send "$OK" a@voids.spf.test
 check "more than 2 void lookups: permerror" 'spf=permerror spfdomain=voids\.spf\.test spfwhy="more than 2 void lookups"$'
 send "$BAD" a@macro.spf.test
 check "macro-heavy valid record: evaluated (softfail)" 'spf=softfail spfdomain=macro\.spf\.test$'
+# the guard in front of libspf2 (SPFEngine libspf2)
+reconf "SPFEngine libspf2"
 send "$OK" a@hostile.spf.test
 check "hostile macros (CVE-2023-42118 shapes): permerror by the guard, no crash" 'spf=permerror spfdomain=hostile\.spf\.test spfwhy="hostile\.spf\.test: macro transformer out of range'
 send "$OK" a@macros9.spf.test
@@ -116,6 +126,25 @@ tap_check "... refused with the SPEC reply, no explanation text from DNS" \
 send "$BAD" a@expspf.spf.test
 check "exp= pointing at a v=spf1-looking TXT full of macros: evaluated, no crash" 'spf=neutral spfdomain=expspf\.spf\.test$'
 tap_check "... mxguard is still alive" kill -0 "$MXG_PID"
+# the same records through mxguard's own evaluator (the default engine):
+# RFC 7208 results, nothing cut, no guard limits on valid records
+reconf
+send "$OK" a@hostile.spf.test
+check "mxguard engine: hostile macros (transformer 0) are permerror by the ABNF" 'spf=permerror spfdomain=hostile\.spf\.test spfwhy="hostile\.spf\.test: macro transformer out of range'
+send "$OK" a@macros9.spf.test
+check "mxguard engine: nine macros in a term are valid (the name does not exist: fail)" 'action=reject reason=spf .* spf=fail spfdomain=macros9\.spf\.test$'
+send 203.0.113.45 a@oversize.spf.test
+check "mxguard engine: 46-term record in 3 strings evaluated whole (last ip4 term: pass)" 'spf=pass spfdomain=oversize\.spf\.test$'
+send "$OK" a@oversize.spf.test
+check "mxguard engine: ... and its -all: fail" 'action=reject reason=spf .* spf=fail spfdomain=oversize\.spf\.test$'
+send "$BAD" a@expcrash.spf.test
+check "mxguard engine: exp= to a hostile TXT on neutral: not fetched" 'action=accept reason=clean .* spf=neutral spfdomain=expcrash\.spf\.test$'
+send "$BAD" a@expfail.spf.test
+tap_check "mxguard engine: exp= on a fail: the SPEC reply, no DNS text" \
+	smtp_has '<\*\* 550 5\.7\.23 SPF fail: expfail\.spf\.test does not designate 198\.51\.100\.10 as permitted sender'
+send "$BAD" a@expspf.spf.test
+check "mxguard engine: exp= to a v=spf1-looking TXT: neutral" 'spf=neutral spfdomain=expspf\.spf\.test$'
+tap_check "... mxguard is still alive" kill -0 "$MXG_PID"
 SEND_HELO=helo.spf.test send "$BAD" '<>'
 check "null sender: the HELO identity is checked" 'action=reject reason=spf client=198\.51\.100\.10 .* from=<> .* spf=fail spfdomain=helo\.spf\.test$'
 SEND_HELO=helo.spf.test send "$OK" '<>'
@@ -133,13 +162,6 @@ kill -USR2 "$MXG_PID"; sleep 0.3
 after=$(grep 'stats dns ' "$MLOG" | tail -1 | sed -E 's/.* lookups=([0-9]+) .*/\1/')
 tap_is "whitelisted peer: no DNS lookup at all" "$before" echo "$after"
 
-reconf() {
-	printf '%s\n' "Socket unix:$E2E_DIR/mxguard.sock" "Syslog no" "UserID nobody:postfix" \
-		"Whitelist $E2E_DIR/whitelist.cdb" "TrustedNetworks none" "DNSTimeout 2s" "$@" > "$E2E_DIR/mxguard.conf"
-	local c; c=$(grep -c 'configuration .* reloaded' "$MLOG")
-	kill -USR1 "$MXG_PID"
-	e2e_wait_for 5 sh -c "[ \$(grep -c 'configuration .* reloaded' '$MLOG') -gt $c ]" || e2e_die "reload failed"
-}
 reconf "SPFFailAction tempfail"
 send "$BAD" a@pass.spf.test
 tap_check "SPFFailAction tempfail: 451 at RCPT" smtp_has '<\*\* 451 4\.7\.23 SPF fail'
