@@ -247,14 +247,8 @@ spf_check_mxguard(const struct spf_query *qr, struct spf_result *res)
 		snprintf(cm, sizeof(cm), "%sdomain of %.250s %s %s%s", pre, hs, verb, ip, tail);
 		snprintf(res->header, sizeof(res->header), "%s (%.100s: %.400s) client-ip=%s; envelope-from=%.250s; helo=%.100s;",
 		    spf_res_name(res->res), qr->receiver, cm, ip, hs, hh);
-	} else {
-		hsafe(cm, sizeof(cm), res->why[0] ? res->why
-		    : out->res == SPF_EV_TEMPERROR ? "DNS lookups failed" : "invalid SPF record", 200);
-		for (char *p = cm; *p; p++)
-			if (*p == '?')
-				*p = ' ';
-		snprintf(res->header, sizeof(res->header), "%s (%.100s: %.200s) client-ip=%s; helo=%.100s;",
-		    spf_res_name(res->res), qr->receiver, cm, ip, hh);
-	}
+	} else
+		spf_error_header(res, qr->receiver, res->why[0] ? res->why
+		    : out->res == SPF_EV_TEMPERROR ? "DNS lookups failed" : "invalid SPF record", ip, qr->helo);
 	free(out);
 }
