@@ -26,6 +26,7 @@
 #include "log.h"
 #include "spf.h"
 #include "spf_eval.h"
+#include "str.h"
 
 #define LOOKUPS_MAX 150           /* a backstop: spf_eval's limits allow about 130 */
 
@@ -198,9 +199,7 @@ spf_check_mxguard(const struct spf_query *qr, struct spf_result *res)
 
 	memset(res, 0, sizeof(*res));
 	res->res = SPF_R_TEMPERROR;
-	if (*from == '<')
-		from++;
-	snprintf(sender, sizeof(sender), "%.*s", (int)strcspn(from, ">"), from);
+	str_copy(sender, sizeof(sender), from);     /* spf_check took the brackets off */
 	if (out == NULL) {
 		snprintf(res->why, sizeof(res->why), "out of memory");
 		return;
