@@ -75,7 +75,7 @@ add_txt(const struct dns_answer *ans, struct spf_rrset *out)
 static int
 fill(enum spf_rr type, const struct dns_answer *ans, struct spf_rrset *out)
 {
-	int i, n, rc = 0;
+	int i, rc = 0;
 
 	switch (type) {
 	case SPF_RR_A:
@@ -90,19 +90,22 @@ fill(enum spf_rr type, const struct dns_answer *ans, struct spf_rrset *out)
 		out->total += ans->dropped;
 		return 0;
 	case SPF_RR_AAAA: {
-		struct ares_addr6ttl at[SPF_RRSET_MAX];
+		struct hostent *he = NULL;
 
-		n = SPF_RRSET_MAX;
-		if ((rc = ares_parse_aaaa_reply(ans->raw, ans->rawlen, NULL, at, &n)) != ARES_SUCCESS)
+		/* the hostent holds every address of the answer: each is
+		 * counted, SPF_RRSET_MAX kept, so a match past them is never
+		 * taken for "no match" (spf_eval: temperror, not a false fail) */
+		if ((rc = ares_parse_aaaa_reply(ans->raw, ans->rawlen, &he, NULL, NULL)) != ARES_SUCCESS)
 			return rc == ARES_ENODATA ? 0 : -1;
-		for (i = 0; i < n; i++) {
+		for (i = 0; he->h_addr_list[i]; i++) {
 			struct addr a;
 
 			memset(&a, 0, sizeof(a));
 			a.family = AF_INET6;
-			memcpy(a.b, &at[i].ip6addr, 16);
+			memcpy(a.b, he->h_addr_list[i], 16);
 			spf_rrset_add_addr(out, &a);
 		}
+		ares_free_hostent(he);
 		return 0;
 	}
 	case SPF_RR_TXT:
