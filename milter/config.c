@@ -120,6 +120,7 @@ static const struct key keys[] = {
 	{"LoopMarkMaxAge", K_TIME, "2d", F(loop_mark_max_age), NULL, 600000L, 14 * 86400000L},
 	{"RelayCheckAction", K_CHOICE, "tag", F(relay_action), relay_actions, 0, 0},
 	{"StatsInterval", K_TIME, "1h", F(stats_interval), NULL, 0, 86400000L},
+	{"StatsFile", K_PATH, NULL, F(stats_file), NULL, 0, 0},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -590,6 +591,7 @@ cfg_free(struct config *c)
 	free(c->pidfile);
 	free(c->whitelist);
 	free(c->loop_key_file);
+	free(c->stats_file);
 	mark_key_clear(&c->loop_key);
 	free(c->trusted.v);
 	dns_stop(c->dns);

@@ -36,6 +36,7 @@
 #include "config.h"
 #include "log.h"
 #include "mark.h"
+#include "metrics.h"
 #include "mxguard.h"
 #include "resolver.h"
 #include "spf.h"
@@ -202,31 +203,53 @@ reload(void)
 		log_msg(LOG_NOTICE, "configuration %s reloaded: whitelist %s (%u entries), mode %s",
 		    conf_path, c->whitelist ? c->whitelist : "none",
 		    c->wl ? wl_count(c->wl) : 0, c->mode == MODE_MONITOR ? "monitor" : "enforce");
+		stats_set_monitor(c->mode == MODE_MONITOR);
+		stats_count_config_reload();
+		if (c->wl)
+			stats_count_wl_reload();
 		cfg_publish(c);
 	}
 	cfg_release(old);
 }
 
-/* stats - the counters line, the resolver's and one per DNSBL zone */
+/* stats - the counters line, the resolver's and one per DNSBL zone, and
+ * StatsFile: all of one copy of the counters, so the file and the lines
+ * say the same */
 static void
 stats(void)
 {
+	static struct stats_zone_view zv[STATS_ZONES_MAX];   /* the signal thread's only */
 	struct config *c = cfg_acquire();
+	struct metrics_input in = {0};
+	struct stats_view sv;
 	struct dns_stats d;
-	char rate[16] = "-";
+	char rate[16] = "-", err[600];
 	unsigned i;
 
-	stats_log();
-	if (c && c->dns) {
+	if (c == NULL)
+		return;
+	stats_get(&sv);
+	in.filter = &sv;
+	stats_log_view(&sv);
+	if (c->dns) {
 		dns_get_stats(c->dns, &d);
+		in.dns = &d;
 		if (d.lookups)
 			snprintf(rate, sizeof(rate), "%.1f%%", 100.0 * (double)d.hits / (double)d.lookups);
 		log_msg(LOG_NOTICE, "stats dns lookups=%lu cache_hits=%lu shared=%lu queries=%lu "
 		    "overload=%lu entries=%u pending=%u cache_hit_rate=%s", d.lookups, d.hits,
 		    d.shared, d.queries, d.overload, d.entries, d.pending, rate);
 	}
-	for (i = 0; c && i < c->dnsbl.nzones; i++)
-		stats_zone_log(c->dnsbl.zones[i]);
+	for (i = 0; i < c->dnsbl.nzones && i < STATS_ZONES_MAX; i++) {
+		stats_zone_get(c->dnsbl.zones[i], &zv[i]);
+		stats_zone_log_view(&zv[i]);
+	}
+	in.zones = zv;
+	in.nzones = i;
+	in.have_wl = c->wl != NULL;
+	in.wl_entries = c->wl ? wl_count(c->wl) : 0;
+	if (c->stats_file && metrics_write(c->stats_file, &in, err, sizeof(err)) < 0)
+		log_msg(LOG_ERR, "%s", err);
 	cfg_release(c);
 }
 
@@ -579,6 +602,7 @@ main(int argc, char **argv)
 	    PACKAGE_VERSION, c->socket, c->whitelist ? c->whitelist : "none",
 	    c->wl ? wl_count(c->wl) : 0, c->mode == MODE_MONITOR ? "monitor" : "enforce");
 	pidfile = c->pidfile ? strdup(c->pidfile) : NULL;
+	stats_set_monitor(c->mode == MODE_MONITOR);
 	cfg_publish(c);            /* c belongs to the snapshot machinery now */
 	r = smfi_main();
 	log_msg(LOG_NOTICE, "mxguard stopping");

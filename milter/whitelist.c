@@ -33,6 +33,7 @@
 #include <cdb.h>
 
 #include "log.h"
+#include "stats.h"
 #include "whitelist.h"
 
 struct wldb {
@@ -487,6 +488,7 @@ refresh(struct wl *wl)
 		return;
 	}
 	log_msg(LOG_NOTICE, "whitelist %s reloaded: %u entries", wl->path, fresh->meta.count);
+	stats_count_wl_reload();
 	if (db_stale(wl->path, fresh, err, sizeof(err)))
 		log_msg(LOG_WARNING, "whitelist: %s", err);
 	db_unref(wl->db);
