@@ -273,13 +273,31 @@ site_matches(const struct dnsbl_site *s, const struct dns_answer *ans)
 	return 0;
 }
 
-/* append - "item" to a comma separated, bounded list */
+/* has_item - list (comma separated) holds item as one whole element */
+static int
+has_item(const char *list, const char *item)
+{
+	size_t n = strlen(item), len;
+	const char *p, *end;
+
+	for (p = list; *p; p = end + 1) {
+		end = strchr(p, ',');
+		len = end ? (size_t)(end - p) : strlen(p);
+		if (len == n && memcmp(p, item, n) == 0)
+			return 1;
+		if (end == NULL)
+			break;
+	}
+	return 0;
+}
+
+/* append - "item" to a comma separated, bounded list, unless already an element */
 static void
 append(char *list, size_t size, const char *item)
 {
 	size_t n = strlen(list);
 
-	if (strstr(list, item) == NULL)
+	if (!has_item(list, item))
 		snprintf(list + n, size - n, "%s%s", n ? "," : "", item);
 }
 
