@@ -3,6 +3,8 @@
 #include "autoconf.h"
 #include "decide.h"
 #include "dnsbl.h"
+#include "log.h"
+#include "stats.h"
 #include "unit.h"
 
 static struct dnsbl_conf conf;
@@ -169,6 +171,23 @@ START_TEST(zone_named_inside_another_is_still_logged)
 }
 END_TEST
 
+START_TEST(bad_answers_warn_once_a_minute_per_zone_however_many_zones)
+{
+	struct dns_answer a = answer(DNS_OK, "192.0.2.1", NULL);
+	char zone[64];
+	int i;
+
+	log_open("test", 0, 0, 0);
+	/* more zones than one configuration holds, as reloads bring them */
+	for (i = 0; i < 3 * DNSBL_MAX_ZONES / 2; i++) {
+		snprintf(zone, sizeof(zone), "z%d.example", i);
+		ck_assert_msg(dnsbl_warn_bad(stats_zone(zone), zone, &a) == 1, "zone %d never warned", i);
+		ck_assert_int_eq(dnsbl_warn_bad(stats_zone(zone), zone, &a), 0);
+	}
+	ck_assert_int_eq(dnsbl_warn_bad(stats_zone("z0.example"), "z0.example", &a), 0);
+}
+END_TEST
+
 START_TEST(dnswl_weight_offsets_a_listing)
 {
 	struct dns_answer a[2];
@@ -280,6 +299,7 @@ suite(void)
 	tcase_add_test(t, error_codes_and_outside_answers_never_list);
 	tcase_add_test(t, weights_sum_filters_select_and_threshold_decides);
 	tcase_add_test(t, zone_named_inside_another_is_still_logged);
+	tcase_add_test(t, bad_answers_warn_once_a_minute_per_zone_however_many_zones);
 	tcase_add_test(t, dnswl_weight_offsets_a_listing);
 	tcase_add_test(t, failed_allowlist_makes_a_listing_uncertain_not_a_reject);
 	tcase_add_test(t, rcpt_decision_matrix);
