@@ -109,13 +109,44 @@ same(const char *a, const char *b)
 	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
 }
 
+/* warn_restart_only - name the keys a reload changed that only a restart applies */
+static void
+warn_restart_only(const struct config *old, const struct config *c)
+{
+	const struct {
+		const char *key;
+		int changed;
+	} keys[] = {
+		{ "Socket", !same(c->socket, old->socket) },
+		{ "UserID", !same(c->userid, old->userid) },
+		{ "PidFile", !same(c->pidfile, old->pidfile) },
+		{ "UMask", c->umask != old->umask },
+		{ "Syslog", c->syslog != old->syslog },
+		{ "SyslogFacility", c->facility != old->facility },
+	};
+	char list[128] = "";
+	size_t i, n = 0;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (keys[i].changed && n < sizeof(list))
+			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", n ? ", " : "",
+			    keys[i].key);
+	if (n > 0)
+		log_msg(LOG_WARNING, "%s: changes take effect at the next restart", list);
+}
+
 /* reload - SIGUSR1: publish a new snapshot or keep the running one */
 static void
 reload(void)
 {
-	struct config *old = cfg_acquire(), *c = load(0);
+	struct config *old = cfg_acquire(), *c;
 	char err[512];
 
+	if (old == NULL) {          /* cannot happen: the signal thread starts after publish */
+		log_msg(LOG_WARNING, "SIGUSR1 before start-up finished: no reload");
+		return;
+	}
+	c = load(0);
 	if (c != NULL && cfg_start_dns(c, err, sizeof(err)) < 0) {
 		log_msg(LOG_ERR, "resolver: %s", err);
 		cfg_free(c);
@@ -125,10 +156,7 @@ reload(void)
 		log_msg(LOG_ERR, "reload of %s failed; keeping the running configuration",
 		    conf_path);
 	} else {
-		if (!same(c->socket, old->socket) || !same(c->userid, old->userid)
-		    || !same(c->pidfile, old->pidfile) || c->umask != old->umask)
-			log_msg(LOG_WARNING, "Socket, UserID, PidFile and UMask changes "
-			    "take effect at the next restart");
+		warn_restart_only(old, c);
 		log_setlevel(c->loglevel);
 		log_stale(c);
 		log_msg(LOG_NOTICE, "configuration %s reloaded: whitelist %s (%u entries), mode %s",
@@ -299,6 +327,52 @@ write_pidfile(const char *path)
 		fatal("PidFile %s: %s", path, strerror(errno));
 }
 
+/* pidfile_dir - the directory part of an absolute path, in a fresh string */
+static char *
+pidfile_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash == NULL ? strdup(".") : slash == path ? strdup("/")
+	    : strndup(path, (size_t)(slash - path));
+}
+
+/* warn_pidfile_stays - after the privilege drop: can UserID remove PidFile at stop? */
+static void
+warn_pidfile_stays(const struct config *c)
+{
+	char *dir;
+
+	if (c->pidfile == NULL || c->userid == NULL || (dir = pidfile_dir(c->pidfile)) == NULL)
+		return;
+	if (access(dir, W_OK | X_OK) < 0)
+		log_msg(LOG_WARNING, "PidFile %s: UserID %s may not write %s: the file will stay "
+		    "after stop", c->pidfile, c->userid, dir);
+	free(dir);
+}
+
+/* remove_pidfile - at a clean stop: unlink PidFile if it still names this
+ * process (a later instance may have written its own); say why not if not */
+static void
+remove_pidfile(const char *path)
+{
+	char buf[32];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	if (strtol(buf, NULL, 10) != (long)getpid()) {
+		log_msg(LOG_NOTICE, "PidFile %s names another process; left in place", path);
+		return;
+	}
+	if (unlink(path) < 0)
+		log_msg(LOG_WARNING, "PidFile %s not removed: %s", path, strerror(errno));
+}
+
 /* readable_as_user - -n as root: can UserID open the whitelist? (a replaced
  * file and a SIGUSR1 reload are read after the privilege drop) 0 or 1 */
 static int
@@ -398,6 +472,13 @@ main(int argc, char **argv)
 	pthread_t tid;
 	int ch, foreground = 0, check = 0, r;
 
+	/* SIGUSR1/SIGUSR2 wait, blocked, for the signal thread from the first
+	 * instruction on: before, their default action would end the daemon,
+	 * and the thread only starts once a configuration is published */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	while ((ch = getopt(argc, argv, "c:fhnp:V")) != -1) {
 		switch (ch) {
 		case 'c':
@@ -454,6 +535,7 @@ main(int argc, char **argv)
 		write_pidfile(c->pidfile);
 	drop_privileges(c);
 	warn_unreadable(c);
+	warn_pidfile_stays(c);
 
 	/* every thread inherits this mask: libmilter's own thread sigwaits for
 	 * HUP/TERM/INT, ours for USR1/USR2; no other thread may take them */
@@ -465,7 +547,7 @@ main(int argc, char **argv)
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGUSR2);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	sigemptyset(&set);
+	sigemptyset(&set);         /* what the signal thread waits for */
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGUSR2);
 	{
@@ -474,19 +556,19 @@ main(int argc, char **argv)
 		if (cfg_start_dns(c, err, sizeof(err)) < 0)
 			fatal("resolver: %s", err);
 	}
-	if ((errno = pthread_create(&tid, NULL, signals, &set)) != 0)
-		fatal("cannot start the signal thread: %s", strerror(errno));
-	pthread_detach(tid);
-
 	log_msg(LOG_NOTICE, "mxguard %s starting: socket %s, whitelist %s (%u entries), mode %s",
 	    PACKAGE_VERSION, c->socket, c->whitelist ? c->whitelist : "none",
 	    c->wl ? wl_count(c->wl) : 0, c->mode == MODE_MONITOR ? "monitor" : "enforce");
 	pidfile = c->pidfile ? strdup(c->pidfile) : NULL;
 	cfg_publish(c);            /* c belongs to the snapshot machinery now */
+	/* only now: a SIGUSR1 that came early reloads against a published snapshot */
+	if ((errno = pthread_create(&tid, NULL, signals, &set)) != 0)
+		fatal("cannot start the signal thread: %s", strerror(errno));
+	pthread_detach(tid);
 	r = smfi_main();
 	log_msg(LOG_NOTICE, "mxguard stopping");
 	if (pidfile)
-		(void)unlink(pidfile);   /* may fail after the privilege drop; harmless */
+		remove_pidfile(pidfile);
 	free(pidfile);
 	return r == MI_SUCCESS ? 0 : 1;
 }
