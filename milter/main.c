@@ -287,6 +287,44 @@ stderr_is_journal(void)
 	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
 
+/*
+ * chown_socket - hand the UNIX socket libmilter just bound to uid:gid without
+ * following a name anyone else can change. The socket directory may belong
+ * to UserID (the chrooted-Postfix layout), so between bind() and here a
+ * process of that user can rename a symbolic link (or a hard link) over the
+ * name, and chown(path) as root would give the file it points to away.
+ * fchown() on the listening descriptor is no way out: a UNIX socket's
+ * descriptor is a sockfs inode, not the file its name is (and libmilter
+ * keeps the descriptor). So the name is opened with O_PATH | O_NOFOLLOW,
+ * which pins one inode and never follows a final symbolic link; that inode
+ * must be what bind() made: a socket, owned by us, with one link (a hard
+ * link to a file elsewhere has two; a socket made by UserID is not ours,
+ * and UserID cannot move a socket of ours into its directory from a
+ * directory it may not write). fchownat(fd, "", AT_EMPTY_PATH) then changes
+ * exactly that inode: a swap after the open changes nothing. Anything else
+ * is fatal: the name is not the socket we bound (the MTA could not reach
+ * the daemon anyway).
+ */
+static void
+chown_socket(const char *path, uid_t uid, gid_t gid)
+{
+	struct stat st;
+	int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		fatal("socket %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0)
+		fatal("socket %s: %s", path, strerror(errno));
+	if (!S_ISSOCK(st.st_mode) || st.st_uid != geteuid() || st.st_nlink != 1)
+		fatal("socket %s was replaced before its owner was set (a %s owned by uid %ld, "
+		    "%ld links): is its directory writable by someone else?", path,
+		    S_ISLNK(st.st_mode) ? "symbolic link" : S_ISSOCK(st.st_mode) ? "socket" : "file",
+		    (long)st.st_uid, (long)st.st_nlink);
+	if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH) < 0)
+		fatal("chown %s: %s", path, strerror(errno));
+	close(fd);
+}
+
 /* drop_privileges - become UserID for good, after the socket is bound */
 static void
 drop_privileges(const struct config *c)
@@ -303,8 +341,8 @@ drop_privileges(const struct config *c)
 	user_ids(c->userid, &uid, &gid);
 	if (strncmp(c->socket, "unix:", 5) == 0 || strncmp(c->socket, "local:", 6) == 0)
 		path = strchr(c->socket, ':') + 1;
-	if (path && chown(path, uid, gid) < 0)
-		fatal("chown %s: %s", path, strerror(errno));
+	if (path)
+		chown_socket(path, uid, gid);
 	if (setgroups(1, &gid) < 0 || setgid(gid) < 0 || setuid(uid) < 0)
 		fatal("cannot become %s: %s", c->userid, strerror(errno));
 	if (uid != 0 && setuid(0) == 0) {
