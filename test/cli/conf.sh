@@ -108,6 +108,7 @@ if [ "$(id -u)" = 0 ]; then
 		else tap_fail "daemon starts with its pid file in a UserID directory" "$(cat "$D/q.log")"; fi
 	done
 	printf 'Socket unix:%s/q.sock\nSyslog no\nSPF no\nPidFile %s/q.pid\n' "$D" "$D" > "$D/q.conf"
+	: > "$D/q.log"
 	if mxg_start "$D/q.conf" "$D/q.log" && [ -f "$D/q.pid" ]; then
 		mxg_stop
 		tap_check "SIGTERM as root: the pid file is removed" test ! -e "$D/q.pid"
