@@ -286,19 +286,20 @@ parse_time(const char *v, const struct key *k, unsigned *out, char *why, size_t 
 	return NULL;
 }
 
-/* parse_servers - "ip", "ip:port", "ip6", "[ip6]:port" to c-ares' csv */
+/* parse_servers - "ip", "ip:port", "ip6", "[ip6]:port" to c-ares' csv (a
+ * memory stream: the list is as long as it needs to be, nothing sized by hand) */
 static const char *
 parse_servers(const char *v, char **out, char *why, size_t wsize)
 {
-	char *copy = strdup(v), *cur, *tok, *csv = calloc(1, strlen(v) * 2 + 16);
+	char *copy = strdup(v), *cur, *tok, *csv = NULL;
 	char host[INET6_ADDRSTRLEN + 2], as_written[64], *port, *end;
 	struct addr a;
-	size_t n = 0;
+	size_t n = 0, len = 0;
+	FILE *fp = copy ? open_memstream(&csv, &len) : NULL;
 	long p;
 
-	if (copy == NULL || csv == NULL) {
+	if (fp == NULL) {
 		free(copy);
-		free(csv);
 		return "out of memory";
 	}
 	cur = copy;
@@ -319,10 +320,13 @@ parse_servers(const char *v, char **out, char *why, size_t wsize)
 		p = 53;
 		if (port && ((p = strtol(port, &end, 10)) < 1 || p > 65535 || *end || end == port))
 			goto bad;
-		n += (size_t)sprintf(csv + n, a.family == AF_INET6 ? "%s[%s]:%ld" : "%s%s:%ld",
-		    n ? "," : "", host, p);
+		fprintf(fp, a.family == AF_INET6 ? "%s[%s]:%ld" : "%s%s:%ld", n++ ? "," : "", host, p);
 	}
 	free(copy);
+	if (fclose(fp) != 0) {
+		free(csv);
+		return "out of memory";
+	}
 	if (n == 0) {
 		free(csv);
 		return "expected IP[:PORT] addresses";
@@ -333,6 +337,7 @@ parse_servers(const char *v, char **out, char *why, size_t wsize)
 bad:
 	snprintf(why, wsize, "\"%s\": expected IP, IP:PORT or [IPv6]:PORT", as_written);
 	free(copy);
+	fclose(fp);
 	free(csv);
 	return why;
 }

@@ -14,7 +14,9 @@
  * across reloads. Readers scan the published rows without the lock; every
  * counter is a relaxed atomic add, so a stats line may be a moment stale but
  * a lookup never waits and nothing is allocated. A zone past the table's
- * size is not counted (warned about once).
+ * size is not counted (warned about once). A row also remembers when its
+ * zone was last warned about (stats_zone_warn_due), so rate-limited
+ * warnings need no table of their own.
  *
  * For metrics.c: stats_get copies the filter's counters (decisions also by
  * action x reason x mode, whitelist and configuration reloads, start time);
@@ -38,6 +40,7 @@ struct stats_zone {
 	unsigned long lookups, queries, hits, timeouts, servfail, bad, other;
 	unsigned long hist[STATS_BUCKETS];
 	unsigned long sum_us;
+	long long warned;            /* time() of the last warning about the zone; 0: none */
 };
 
 _Static_assert(ACT__N == STATS_ACTIONS, "STATS_ACTIONS is enum action's size");
@@ -53,6 +56,7 @@ static time_t started;               /* CLOCK_MONOTONIC seconds at stats_start *
 static time_t started_wall;          /* and the wall clock then */
 
 static struct stats_zone zones[STATS_ZONES_MAX];
+static long long uncounted_warned;   /* the same for every zone past the table */
 static unsigned nzones;              /* published rows; release/acquire */
 static pthread_mutex_t zones_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -212,6 +216,21 @@ stats_zone_result(struct stats_zone *z, enum stats_result r)
 		add(&z->other);
 		break;
 	}
+}
+
+/* stats_zone_warn_due - 1 (and now recorded) when nothing was said about the
+ * zone for every seconds; one caller wins a race. Zones without a row (NULL,
+ * past the table) share one slot. */
+int
+stats_zone_warn_due(struct stats_zone *z, time_t now, unsigned every)
+{
+	long long *slot = z ? &z->warned : &uncounted_warned;
+	long long last = __atomic_load_n(slot, __ATOMIC_RELAXED);
+
+	if (last != 0 && (long long)now - last < (long long)every)
+		return 0;
+	return __atomic_compare_exchange_n(slot, &last, (long long)now, 0,
+	    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 }
 
 static unsigned long

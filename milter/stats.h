@@ -53,6 +53,7 @@ void stats_zone_lookup(struct stats_zone *z);
 void stats_zone_query(struct stats_zone *z);
 void stats_zone_latency(struct stats_zone *z, unsigned long us);
 void stats_zone_result(struct stats_zone *z, enum stats_result r);
+int stats_zone_warn_due(struct stats_zone *z, time_t now, unsigned every);
 int stats_zone_get(const char *name, struct stats_zone_view *v);
 void stats_zone_log(const char *name);
 void stats_zone_log_view(const struct stats_zone_view *v);

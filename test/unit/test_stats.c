@@ -198,6 +198,20 @@ START_TEST(concurrent_updates_are_all_counted)
 }
 END_TEST
 
+START_TEST(warning_is_due_once_per_interval_per_row)
+{
+	struct stats_zone *a = stats_zone("warn-a.example"), *b = stats_zone("warn-b.example");
+
+	ck_assert_int_eq(stats_zone_warn_due(a, 1000, 60), 1);
+	ck_assert_int_eq(stats_zone_warn_due(a, 1059, 60), 0);
+	ck_assert_int_eq(stats_zone_warn_due(b, 1059, 60), 1);      /* rows apart */
+	ck_assert_int_eq(stats_zone_warn_due(a, 1060, 60), 1);
+	ck_assert_int_eq(stats_zone_warn_due(a, 1060, 60), 0);
+	ck_assert_int_eq(stats_zone_warn_due(NULL, 1000, 60), 1);   /* no row: one shared slot */
+	ck_assert_int_eq(stats_zone_warn_due(NULL, 1001, 60), 0);
+}
+END_TEST
+
 START_TEST(dnsbl_results_map_to_stats_results)
 {
 	struct dnsbl_zone_result z;
@@ -279,6 +293,7 @@ suite(void)
 	tcase_add_test(t, percentile_does_not_overflow_on_huge_counts);
 	tcase_add_test(t, zone_rows_are_found_by_name_and_count_what_they_are_told);
 	tcase_add_test(t, zone_table_is_bounded);
+	tcase_add_test(t, warning_is_due_once_per_interval_per_row);
 	tcase_add_test(t, concurrent_updates_are_all_counted);
 	tcase_add_test(t, dnsbl_results_map_to_stats_results);
 	tcase_add_test(t, decisions_are_counted_under_the_mode_published_and_an_accept_never_as_monitor);
