@@ -144,19 +144,11 @@ static void
 stats(void)
 {
 	struct config *c = cfg_acquire();
-	struct dns_stats d;
-	char rate[16] = "-";
 	unsigned i;
 
 	log_stats();
-	if (c && c->dns) {
-		dns_get_stats(c->dns, &d);
-		if (d.lookups)
-			snprintf(rate, sizeof(rate), "%.1f%%", 100.0 * (double)d.hits / (double)d.lookups);
-		log_msg(LOG_NOTICE, "stats dns lookups=%lu cache_hits=%lu shared=%lu queries=%lu "
-		    "overload=%lu entries=%u pending=%u cache_hit_rate=%s", d.lookups, d.hits,
-		    d.shared, d.queries, d.overload, d.entries, d.pending, rate);
-	}
+	if (c && c->dns)
+		dns_stats_log(c->dns);
 	for (i = 0; c && i < c->dnsbl.nzones; i++)
 		stats_zone_log(c->dnsbl.zones[i]);
 	cfg_release(c);
