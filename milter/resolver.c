@@ -239,7 +239,7 @@ heap_add(struct dns_resolver *r, struct dns_query *q)
 {
 	if (r->nheap == r->heap_cap) {
 		unsigned cap = r->heap_cap ? r->heap_cap * 2 : 256;
-		struct dns_query **grown = realloc(r->heap, cap * sizeof(*grown));
+		struct dns_query **grown = realloc(r->heap, cap * sizeof(void *));  /* pointers */
 
 		if (grown == NULL)
 			return -1;
@@ -354,7 +354,7 @@ entry_new(struct dns_resolver *r, const char *name, int type, unsigned h, unsign
 	q->max_ttl = max_ttl < min_ttl ? min_ttl : max_ttl;
 	q->ans.status = DNS_PENDING;
 	/* its struct and name, a heap slot (the heap grows by doubling), malloc's share */
-	q->cost = sizeof(*q) + len + 1 + 2 * sizeof(q) + DNS_MALLOC_COST;
+	q->cost = sizeof(*q) + len + 1 + 2 * sizeof(void *) + DNS_MALLOC_COST;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&q->done, &ca);

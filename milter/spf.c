@@ -360,7 +360,7 @@ fill(SPF_dns_rr_t *rr, ns_type type, const struct dns_answer *ans, const char *d
 	}
 	case ns_t_txt: {
 		struct ares_txt_ext *txt = NULL, *t;
-		char rec[GUARD_RECORD_MAX + 1];
+		char rec[GUARD_RECORD_MAX + 1] = "";   /* zeroed: the analyzer sees rec[6] set */
 		size_t len = 0;
 		int too_long = 0, started = 0;
 
