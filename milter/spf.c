@@ -467,7 +467,7 @@ lookup(SPF_dns_server_t *srv, const char *domain, ns_type type, int should_cache
 		snprintf(c->why, sizeof(c->why), "more than %d DNS lookups", LOOKUPS_MAX);
 		return SPF_dns_rr_new_init(srv, domain, type, 0, NO_DATA);
 	}
-	q = dns_lookup(c->dns, domain, type, 60, 3600);
+	q = dns_lookup(c->dns, domain, type);
 	dns_wait(q, &c->deadline, &ans);
 	if (log_enabled(LOG_DEBUG)) {
 		char name[300];

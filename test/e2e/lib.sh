@@ -413,7 +413,8 @@ e2e_dns_stop() {
 e2e_dns_queries() { grep -cE -- "$1" "$DNS_LOG"; }
 
 # e2e_nsd ZONE - nsd on 127.0.0.1:53 (the namespace's resolver) serving one
-# zone whose records are read from stdin ($ORIGIN, SOA and NS are added).
+# zone whose records are read from stdin ($ORIGIN, SOA and NS are added),
+# without nsd's response rate limit (200 answers a second by default).
 # NSD_PID is its pid; e2e_nsd_stop stops it.
 e2e_nsd() {
 	local z=$E2E_DIR/nsd
@@ -437,6 +438,7 @@ server:
   pidfile: "$z/nsd.pid"
   logfile: "$z/nsd.log"
   server-count: 1
+  rrl-ratelimit: 0
 remote-control:
   control-enable: no
 zone:
