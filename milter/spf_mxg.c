@@ -150,7 +150,7 @@ lookup(void *arg, const char *name, enum spf_rr type, struct spf_rrset *out)
 
 	if (++c->lookups > LOOKUPS_MAX)
 		return SPF_DNS_TEMPFAIL;
-	q = dns_lookup(c->dns, name, types[type], 60, 3600);
+	q = dns_lookup(c->dns, name, types[type]);
 	dns_wait(q, &c->deadline, &ans);
 	if (log_enabled(LOG_DEBUG)) {
 		char qn[300];
