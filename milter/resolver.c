@@ -600,11 +600,11 @@ dns_parse_reply(int type, int status, const unsigned char *abuf, int alen, struc
 	int n = DNS_PARSE_MAX, i, rc;
 
 	memset(a, 0, sizeof(*a));
-	if (status == ARES_SUCCESS && type != ns_t_a) {
+	if (status == ARES_SUCCESS && type != ns_t_a) {          /* DNS_T_A_ALL too */
 		unsigned char *copy;
 		size_t len;
 
-		if (alen <= 0 || dnsreply_reduce(type, abuf, (size_t)alen, &copy, &len, &a->ttl) < 0) {
+		if (alen <= 0 || dnsreply_reduce(DNS_QTYPE(type), abuf, (size_t)alen, &copy, &len, &a->ttl) < 0) {
 			a->status = DNS_ERROR;
 			return;
 		}
@@ -708,7 +708,7 @@ submit(struct dns_resolver *r)
 	for (; q; q = next) {
 		next = q->qnext;
 		q->qnext = NULL;
-		ares_query(r->channel, q->name, ns_c_in, q->type, on_answer, q);
+		ares_query(r->channel, q->name, ns_c_in, DNS_QTYPE(q->type), on_answer, q);
 	}
 	return stopping;
 }

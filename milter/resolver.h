@@ -11,6 +11,10 @@
 #include <time.h>
 
 #define DNS_MAX_A 16               /* A records kept per answer; more are counted */
+/* dns_lookup type for A records kept as a (reduced) reply in raw, every
+ * address of it, instead of a[]: SPF's a/mx mechanisms match against all */
+#define DNS_T_A_ALL (0x10000 | 1)
+#define DNS_QTYPE(t) ((t) & 0xffff)   /* the type asked of DNS */
 
 enum dns_status {
 	DNS_PENDING,                   /* not answered yet */
