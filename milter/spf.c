@@ -654,8 +654,9 @@ check_libspf2(const struct spf_query *qr, struct spf_result *res)
 		    SPF_strerror(err), resp ? (int)SPF_response_result(resp) : -1);
 	if (resp == NULL)
 		goto out;
+	/* libspf2 gave up: no record at all (NOT_SPF, RFC 7208 4.5: none), DNS, or the record */
 	res->res = SPF_response_result(resp) == SPF_RESULT_INVALID
-	    ? (err == SPF_E_DNS_ERROR ? SPF_R_TEMPERROR : SPF_R_PERMERROR)   /* libspf2 gave up */
+	    ? (err == SPF_E_NOT_SPF ? SPF_R_NONE : err == SPF_E_DNS_ERROR ? SPF_R_TEMPERROR : SPF_R_PERMERROR)
 	    : map(SPF_response_result(resp));
 	if (c.why[0]) {
 		res->res = SPF_R_PERMERROR;
