@@ -314,10 +314,10 @@ add_rr(SPF_dns_rr_t *rr, const void *data, size_t len, int text)
 
 /* txt_record - one whole TXT record (its strings joined) into RR: dropped
  * unless it says v=spf1; replaced by "v=spf1" twice (libspf2: permerror)
- * when the guard refuses it; else handed on without exp=. A record the
+ * when the guard refuses it or it holds a NUL (a C string would cut it); else handed on without exp=. A record the
  * guard refused sets WHY and ends the answer: -1 on no memory. */
 static int
-txt_record(SPF_dns_rr_t *rr, char *rec, int too_long, const char *domain,
+txt_record(SPF_dns_rr_t *rr, char *rec, int too_long, int nul, const char *domain,
     char *why, size_t wsize)
 {
 	char bad[140];
@@ -326,7 +326,9 @@ txt_record(SPF_dns_rr_t *rr, char *rec, int too_long, const char *domain,
 		return 0;
 	if (too_long)
 		snprintf(bad, sizeof(bad), "record longer than %d bytes", GUARD_RECORD_MAX);
-	if (too_long || spf_guard(rec, bad, sizeof(bad)) < 0) {
+	else if (nul)
+		snprintf(bad, sizeof(bad), "NUL in the record");
+	if (too_long || nul || spf_guard(rec, bad, sizeof(bad)) < 0) {
 		snprintf(why, wsize, "%.40s: %.100s", domain, bad);
 		rr->num_rr = 0;
 		return add_rr(rr, "v=spf1", 6, 1) | add_rr(rr, "v=spf1", 6, 1);
@@ -365,7 +367,7 @@ fill(SPF_dns_rr_t *rr, ns_type type, const struct dns_answer *ans, const char *d
 		struct ares_txt_ext *txt = NULL, *t;
 		char rec[GUARD_RECORD_MAX + 1] = "";        /* all zero: the analyzer can see rec[6] */
 		size_t len = 0;
-		int too_long = 0, started = 0;
+		int too_long = 0, started = 0, nul = 0;
 
 		if (ares_parse_txt_reply_ext(ans->raw, ans->rawlen, &txt) != ARES_SUCCESS)
 			return -1;
@@ -373,13 +375,15 @@ fill(SPF_dns_rr_t *rr, ns_type type, const struct dns_answer *ans, const char *d
 		for (t = txt; rc == 0; t = t->next) {
 			if (started && (t == NULL || t->record_start)) {
 				rec[len] = 0;
-				rc = txt_record(rr, rec, too_long, domain, why, wsize);
+				rc = txt_record(rr, rec, too_long, nul, domain, why, wsize);
 				len = 0;
-				too_long = 0;
+				too_long = nul = 0;
 			}
 			if (t == NULL)
 				break;
 			started = 1;
+			if (memchr(t->txt, 0, t->length) != NULL)
+				nul = 1;                  /* libspf2 would cut the record there */
 			if (len + t->length > GUARD_RECORD_MAX)
 				too_long = 1;
 			else if (!too_long) {

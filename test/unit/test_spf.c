@@ -123,6 +123,28 @@ START_TEST(exp_text_from_dns_never_reaches_libspf2)
 }
 END_TEST
 
+START_TEST(nul_in_a_record_is_refused_by_the_guard)
+{
+	/* found by fuzz_spfdiff: a NUL inside a TXT record cut the record
+	 * there for libspf2, which then evaluated the valid prefix (RFC 7208
+	 * 3.3 and 4.6: the whole record is invalid, permerror) */
+	static const char rec[] = "v=spf1 +all\0 -all";
+	unsigned char rd[64], buf[200];
+	struct dns_answer ans;
+	char why[160], first[64];
+	int len, n = (int)sizeof(rec) - 1;
+
+	rd[0] = 0; rd[1] = (unsigned char)(n + 1); rd[2] = (unsigned char)n;
+	memcpy(rd + 3, rec, (size_t)n);
+	len = reply(buf, ns_t_txt, rd, 1);
+	dns_parse_reply(ns_t_txt, ARES_SUCCESS, buf, len, &ans);
+	ck_assert_int_eq(spf_parse_answer(ns_t_txt, &ans, why, sizeof(why), first, sizeof(first)), 2);
+	ck_assert_str_eq(first, "v=spf1");
+	ck_assert_msg(strstr(why, "NUL") != NULL, "%s", why);
+	free((void *)ans.raw);
+}
+END_TEST
+
 START_TEST(real_world_records_pass)
 {
 	static const char *good[] = {
@@ -246,6 +268,7 @@ suite(void)
 	Suite *s = suite_create("spf");
 	TCase *t = tcase_create("spf");
 
+	tcase_add_test(t, nul_in_a_record_is_refused_by_the_guard);
 	tcase_add_test(t, real_world_records_pass);
 	tcase_add_test(t, hostile_and_malformed_records_are_refused);
 	tcase_add_test(t, oversized_records_and_terms_are_refused);
