@@ -50,6 +50,7 @@
 
 #include "log.h"
 #include "spf.h"
+#include "spf_record.h"
 #include "str.h"
 
 #define GUARD_RECORD_MAX 2048
@@ -272,13 +273,6 @@ spf_guard(const char *record, char *why, size_t wsize)
 	return 0;
 }
 
-/* spf_is_record - does the TXT string R say "v=spf1" (RFC 7208 4.5)? */
-static int
-spf_is_record(const char *r)
-{
-	return strncasecmp(r, "v=spf1", 6) == 0 && (r[6] == 0 || r[6] == ' ');
-}
-
 /* strip_exp - remove every exp= term from a guarded record, in place */
 static void
 strip_exp(char *rec)
@@ -317,12 +311,12 @@ add_rr(SPF_dns_rr_t *rr, const void *data, size_t len, int text)
  * when the guard refuses it or it holds a NUL (a C string would cut it); else handed on without exp=. A record the
  * guard refused sets WHY and ends the answer: -1 on no memory. */
 static int
-txt_record(SPF_dns_rr_t *rr, char *rec, int too_long, int nul, const char *domain,
+txt_record(SPF_dns_rr_t *rr, char *rec, size_t len, int too_long, int nul, const char *domain,
     char *why, size_t wsize)
 {
 	char bad[140];
 
-	if (!spf_is_record(rec) || why[0])
+	if (!spf_record_is_spf1(rec, len) || why[0])    /* by length: "v=spf1" NUL is none */
 		return 0;
 	if (too_long)
 		snprintf(bad, sizeof(bad), "record longer than %d bytes", GUARD_RECORD_MAX);
@@ -375,7 +369,7 @@ fill(SPF_dns_rr_t *rr, ns_type type, const struct dns_answer *ans, const char *d
 		for (t = txt; rc == 0; t = t->next) {
 			if (started && (t == NULL || t->record_start)) {
 				rec[len] = 0;
-				rc = txt_record(rr, rec, too_long, nul, domain, why, wsize);
+				rc = txt_record(rr, rec, len, too_long, nul, domain, why, wsize);
 				len = 0;
 				too_long = nul = 0;
 			}

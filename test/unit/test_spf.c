@@ -142,6 +142,17 @@ START_TEST(nul_in_a_record_is_refused_by_the_guard)
 	ck_assert_str_eq(first, "v=spf1");
 	ck_assert_msg(strstr(why, "NUL") != NULL, "%s", why);
 	free((void *)ans.raw);
+
+	/* "v=spf1" then a NUL is no SPF record at all (4.5: SP or the end
+	 * must follow): dropped, as mxguard's engine ignores it (none) */
+	n = 9;
+	rd[0] = 0; rd[1] = (unsigned char)(n + 1); rd[2] = (unsigned char)n;
+	memcpy(rd + 3, "v=spf1\0 a", (size_t)n);
+	len = reply(buf, ns_t_txt, rd, 1);
+	dns_parse_reply(ns_t_txt, ARES_SUCCESS, buf, len, &ans);
+	ck_assert_int_eq(spf_parse_answer(ns_t_txt, &ans, why, sizeof(why), first, sizeof(first)), 0);
+	ck_assert_str_eq(why, "");
+	free((void *)ans.raw);
 }
 END_TEST
 
