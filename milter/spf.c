@@ -130,33 +130,40 @@ macro_string(const char *s, size_t n, int exp, unsigned *macros)
 	return NULL;
 }
 
-/* cidr_ok - "/n" (and for a/mx "//m") with n within the family's bits */
+/* cidr_len - at P[*I] the digits of one prefix length of at most MAX
+ * (7.1: no leading zero); advances *I; 0 when there is none */
 static int
-cidr_ok(const char *p, size_t n, int dual)
+cidr_len(const char *p, size_t n, size_t *i, unsigned max)
+{
+	unsigned v = 0, digits = 0;
+
+	while (*i < n && isdigit((unsigned char)p[*i]) && digits < 4) {
+		v = v * 10 + (unsigned)(p[(*i)++] - '0');
+		digits++;
+	}
+	return digits > 0 && v <= max && !(digits > 1 && p[*i - digits] == '0');
+}
+
+/* cidr_ok - the whole of P: "/n" (n <= MAX) for ip4/ip6; for a/mx (DUAL)
+ * the dual-cidr-length of 5.6, ["/" ip4-len] ["//" ip6-len] */
+static int
+cidr_ok(const char *p, size_t n, unsigned max, int dual)
 {
 	size_t i = 0;
-	int rounds = 0;
 
-	while (i < n) {
-		unsigned v = 0, digits = 0, max = 32;
-
-		if (p[i] != '/')
-			return 0;
+	if (!dual)
+		return n > 1 && p[0] == '/' && (i = 1, cidr_len(p, n, &i, max)) && i == n;
+	if (i + 1 < n && p[i] == '/' && p[i + 1] != '/') {
 		i++;
-		if (i < n && p[i] == '/') {
-			if (!dual)
-				return 0;
-			i++;
-			max = 128;
-		}
-		while (i < n && isdigit((unsigned char)p[i]) && digits < 4) {
-			v = v * 10 + (unsigned)(p[i++] - '0');
-			digits++;
-		}
-		if (digits == 0 || v > max || ++rounds > 2)
+		if (!cidr_len(p, n, &i, 32))
 			return 0;
 	}
-	return 1;
+	if (i + 2 < n && p[i] == '/' && p[i + 1] == '/') {
+		i += 2;
+		if (!cidr_len(p, n, &i, 128))
+			return 0;
+	}
+	return i == n;
 }
 
 /* term - one directive or modifier */
@@ -186,6 +193,9 @@ term(const char *t, size_t n, int *redirects, int *exps)
 			return "redirect= twice";
 		if (name == 3 && strncasecmp(t, "exp", 3) == 0 && ++*exps > 1)
 			return "exp= twice";
+		if (name + 1 == n && ((name == 8 && strncasecmp(t, "redirect", 8) == 0)
+		    || (name == 3 && strncasecmp(t, "exp", 3) == 0)))
+			return "empty domain";             /* 6.1, 6.2: a domain-spec is required */
 		return macro_string(eq + 1, n - name - 1, name == 3 && strncasecmp(t, "exp", 3) == 0, &macros);
 	}
 	if (strchr("+-~?", t[0])) {
@@ -212,9 +222,7 @@ term(const char *t, size_t n, int *redirects, int *exps)
 		ip[al] = 0;
 		if (addr_parse(ip, &a) < 0 || (i == 5) != (strchr(ip, ':') == NULL))
 			return "bad address";
-		if (name + 1 + al < n && !cidr_ok(t + name + 1 + al, n - name - 1 - al, 0))
-			return "bad prefix length";
-		if (i == 5 && name + 1 + al < n && strtol(t + name + 2 + al, NULL, 10) > 32)
+		if (name + 1 + al < n && !cidr_ok(t + name + 1 + al, n - name - 1 - al, i == 5 ? 32 : 128, 0))
 			return "bad prefix length";
 		return NULL;
 	}
@@ -233,7 +241,7 @@ term(const char *t, size_t n, int *redirects, int *exps)
 	} else if (i == 1 || i == 7) {
 		return "include/exists without a domain";
 	}
-	if (name < n && ((i != 2 && i != 3) || !cidr_ok(t + name, n - name, 1)))
+	if (name < n && ((i != 2 && i != 3) || !cidr_ok(t + name, n - name, 0, 1)))
 		return "bad prefix length";
 	return NULL;
 }

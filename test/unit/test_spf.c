@@ -171,6 +171,7 @@ START_TEST(real_world_records_pass)
 		"v=spf1 ptr:example.com -all",
 		"V=SPF1 IP4:192.0.2.1 -ALL",
 		"v=spf1 x-custom=foo%%bar%_%- -all",
+		"v=spf1 ip6:2001:db8::/48 ip6:2001:db8::1/128 a//128 mx/0//0 -all",   /* fuzz_spfdiff */
 	};
 	char why[200];
 	size_t i;
@@ -207,6 +208,13 @@ START_TEST(hostile_and_malformed_records_are_refused)
 		"v=spf1 a:caf\xc3\xa9.example.com",
 		"v=spf10 -all",
 		"spf1 -all",
+		"v=spf1 a/24/4 -all",                                 /* fuzz_spfdiff: "//" for IPv6 */
+		"v=spf1 mx/024 -all",                                 /* no leading zero */
+		"v=spf1 ip4:192.0.2.0/024 -all",
+		"v=spf1 a//64/24 -all",                               /* IPv4 length first */
+		"v=spf1 ip6:2001:db8::/129 -all",
+		"v=spf1 exp= -all",                                   /* empty domain-spec */
+		"v=spf1 redirect=",
 	};
 	char why[200];
 	size_t i;
