@@ -15,7 +15,7 @@
  * abort()s on some internal errors. So every TXT record that says
  * "v=spf1" passes spf_guard before libspf2 may see it: strict RFC 7208
  * syntax, at most 40 terms, a term of at most 255 bytes with at most 8
- * macros, transformer digits 1..128, c/r/t macros only in exp=. A record
+ * macros, transformer digits 1..128, no c/r/t macro (explanation text only). A record
  * that fails is replaced by two bare "v=spf1" records (libspf2 stops at
  * "multiple records", a path with no macro in it) and the result is forced
  * to permerror with the reason. No other DNS text reaches libspf2: a TXT
@@ -196,7 +196,7 @@ term(const char *t, size_t n, int *redirects, int *exps)
 		if (name + 1 == n && ((name == 8 && strncasecmp(t, "redirect", 8) == 0)
 		    || (name == 3 && strncasecmp(t, "exp", 3) == 0)))
 			return "empty domain";             /* 6.1, 6.2: a domain-spec is required */
-		return macro_string(eq + 1, n - name - 1, name == 3 && strncasecmp(t, "exp", 3) == 0, &macros);
+		return macro_string(eq + 1, n - name - 1, 0, &macros);   /* exp= too: c, r, t only in its TXT */
 	}
 	if (strchr("+-~?", t[0])) {
 		t++;

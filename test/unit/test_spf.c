@@ -215,6 +215,7 @@ START_TEST(hostile_and_malformed_records_are_refused)
 		"v=spf1 ip6:2001:db8::/129 -all",
 		"v=spf1 exp= -all",                                   /* empty domain-spec */
 		"v=spf1 redirect=",
+		"v=spf1 exp=%{t}.example.com -all",                   /* c, r, t: only in the explanation TXT */
 	};
 	char why[200];
 	size_t i;
