@@ -64,6 +64,7 @@ struct ctx {
 	struct timespec deadline;
 	unsigned lookups, voids;
 	int first_done;                   /* the first TXT (the sender's record) was asked */
+	int first_records;                /* "v=spf1" records handed to libspf2 in its answer */
 	char why[160];                    /* "domain: reason", at most 40 + 2 + 100 */
 };
 
@@ -488,6 +489,8 @@ lookup(SPF_dns_server_t *srv, const char *domain, ns_type type, int should_cache
 			SPF_dns_rr_free(rr);
 			rr = SPF_dns_rr_new_init(srv, domain, type, 0, TRY_AGAIN);
 		}
+		if (rr && first)
+			c->first_records = rr->num_rr;
 		if (rr && rr->num_rr == 0 && !first && ++c->voids > 2)
 			snprintf(c->why, sizeof(c->why), "more than 2 void lookups");
 		break;
@@ -660,9 +663,11 @@ check_libspf2(const struct spf_query *qr, struct spf_result *res)
 		    SPF_strerror(err), resp ? (int)SPF_response_result(resp) : -1);
 	if (resp == NULL)
 		goto out;
-	/* libspf2 gave up: no record at all (NOT_SPF, RFC 7208 4.5: none), DNS, or the record */
+	/* libspf2 gave up: no record at all (NOT_SPF, and we handed it none: RFC
+	 * 7208 4.5, none), DNS, or a record it could not compile (NOT_SPF too) */
 	res->res = SPF_response_result(resp) == SPF_RESULT_INVALID
-	    ? (err == SPF_E_NOT_SPF ? SPF_R_NONE : err == SPF_E_DNS_ERROR ? SPF_R_TEMPERROR : SPF_R_PERMERROR)
+	    ? (err == SPF_E_NOT_SPF && c.first_records == 0 ? SPF_R_NONE
+	    : err == SPF_E_DNS_ERROR ? SPF_R_TEMPERROR : SPF_R_PERMERROR)
 	    : map(SPF_response_result(resp));
 	if (c.why[0]) {
 		res->res = SPF_R_PERMERROR;
