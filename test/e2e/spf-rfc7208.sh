@@ -20,7 +20,7 @@
 # record in DNS, so the second is published split into two strings (the
 # same text once joined, RFC 7208 §3.3); MX preferences are numbered per
 # name. MXG_RFC7208_YML names another copy of the suite; MXG_SPF_ENGINE=libspf2
-# runs it against the libspf2 engine instead (libspf2 1.2.10 fails 46 of 203
+# runs it against the libspf2 engine instead (libspf2 1.2.10 fails 38 of 203
 # cases: its deviations, see mxguard.conf(5) SPFEngine).
 set -u
 . "$(dirname "$0")/lib.sh"

@@ -141,12 +141,12 @@ __wrap_dns_lookup(struct dns_resolver *r, const char *name, int type, unsigned m
 	(void)r, (void)min_ttl, (void)max_ttl;
 	if (q == NULL)
 		abort();
-	if (strcasecmp(name, "tf.example.com") == 0) {
+	if (qn > 0 && name[qn - 1] == '.')          /* "example.com." is example.com */
+		qn--;
+	if (qn == 14 && strncasecmp(name, "tf.example.com", qn) == 0) {
 		q->a.status = DNS_SERVFAIL;
 		return q;
 	}
-	if (qn > 0 && name[qn - 1] == '.')          /* "example.com." is example.com */
-		qn--;
 	memset(buf, 0, 12);
 	buf[2] = 0x81, buf[3] = 0x80, buf[5] = 1;
 	if ((qlen = put_name(buf + o, sizeof(buf) - o - 4, name)) == 0) {
@@ -359,8 +359,8 @@ macro_digits(const char *t, size_t len)
 }
 
 /* void_layer - mxguard's layer under libspf2 counts every lookup libspf2
- * makes that answers nothing (4.6.4): a ptr written twice in the world is
- * two void PTR lookups there, one in mxguard's engine (asked once); a
+ * makes that answers nothing (4.6.4): a ptr (or %{p}) written twice in the
+ * world is two void PTR lookups there, one in mxguard's engine (asked once); a
  * domain-spec with an empty label ("a..b") is a void lookup there, and
  * never asked by mxguard's engine */
 static int
@@ -383,6 +383,8 @@ void_layer(const char *t, size_t len)
 		if (r.redirect && (strstr(r.redirect, "..") || r.redirect[0] == '.'))
 			hit = 1;
 		spf_record_free(&r);
+		for (i = 0; i + 2 < reclen[k]; i++)        /* %{p} asks the PTR name too */
+			ptrs += rec[k][i] == '%' && rec[k][i + 1] == '{' && (rec[k][i + 2] | 0x20) == 'p';
 	}
 	return hit || ptrs > 1;
 }
