@@ -39,8 +39,10 @@ done
 [ -r "$yml" ] || e2e_die "$yml missing: install python3-spf (contrib/debian-packages)"
 W=$E2E_DIR/world
 mkdir -p "$W"
-"$py" "$here/../unit/rfc7208-lines.py" "$yml" > "$E2E_DIR/lines" &&
-	"$py" "$here/rfc7208-world.py" "$E2E_DIR/lines" "$W" || e2e_die "converting $yml failed"
+if ! { "$py" "$here/../unit/rfc7208-lines.py" "$yml" > "$E2E_DIR/lines" &&
+	"$py" "$here/rfc7208-world.py" "$E2E_DIR/lines" "$W"; }; then
+	e2e_die "converting $yml failed"
+fi
 for z in "$W"/s*.zone; do
 	nsd-checkzone . "$z" > "$E2E_DIR/checkzone" 2>&1 || e2e_die "nsd rejects $z: $(cat "$E2E_DIR/checkzone")"
 done
@@ -75,7 +77,7 @@ for n in $scenarios; do
 		"$MTRAW" "$S" < "$W/t$k.mt" > "$W/t$k.out" 2>&1 &
 		pids+=($!)
 	done < "$W/cases"
-	wait "${pids[@]}"
+	[ "${#pids[@]}" -eq 0 ] || wait "${pids[@]}"
 	kill "$dpid"
 	wait "$dpid" 2>/dev/null
 	e2e_nsd_stop

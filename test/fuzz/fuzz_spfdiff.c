@@ -411,7 +411,7 @@ separator(const char *t, size_t len)
 }
 
 /* macro_case - a valid record with a macro whose reverse transformer is
- * written "R" or whose delimiters hold ',' (7.1 allows both): libspf2
+ * written "R" or whose delimiters hold ',' or '/' (7.1 allows them): libspf2
  * refuses the record */
 static int
 macro_case(const char *t, size_t len)
@@ -431,7 +431,7 @@ macro_case(const char *t, size_t len)
 			continue;
 		}
 		for (j = i + 3; j < len && t[j] != '}'; j++)
-			if (t[j] == 'R' || t[j] == ',')
+			if (t[j] == 'R' || t[j] == ',' || t[j] == '/')
 				hit = 1;
 	}
 	return hit;
@@ -450,7 +450,7 @@ static const struct {
 	{ "%{xN} with N >= the parts of its value loses a byte", macro_digits },
 	{ "void lookups counted per libspf2 lookup", void_layer },
 	{ "':', '/' or '=' in a domain-spec refused", separator },
-	{ "macro with an \"R\" transformer or a ',' delimiter refused", macro_case },
+	{ "macro with an \"R\" transformer or a ',' or '/' delimiter refused", macro_case },
 };
 
 /* deviation - the first known deviation some record of the world shows, or NULL */
