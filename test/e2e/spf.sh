@@ -16,6 +16,8 @@ e2e_nsd spf.test <<Z
 pass     IN TXT "v=spf1 ip4:192.0.2.0/24 -all"
 soft     IN TXT "v=spf1 ip4:192.0.2.0/24 ~all"
 neutral  IN TXT "v=spf1 ?all"
+notspf   IN TXT "v=spf10 ip4:192.0.2.0/24 -all"
+nocompile IN TXT "v=spf1 a::%{iR}.Tx.a ip4:192.0.2.0/24 -all"
 syntax   IN TXT "v=spf1 ip4:192.0.2.0/24 frobnicate:x -all"
 ctrl     IN TXT "v=spf1 ip4:192.0.2.0/24 frobnic\001ate\127:x\027[2J -all"
 inject   IN TXT "v=spf1 )identity=helo;client-ip=192.0.2.1;x=( -all"
@@ -123,6 +125,13 @@ send "$BAD" a@macro.spf.test
 check "macro-heavy valid record: evaluated (softfail)" 'spf=softfail spfdomain=macro\.spf\.test$'
 # the guard in front of libspf2 (SPFEngine libspf2)
 reconf "SPFEngine libspf2"
+# found by test/fuzz/fuzz_spfdiff.c: libspf2 answers "no SPF record" with
+# an invalid result, which must be none (RFC 7208 4.5), not permerror
+send "$OK" a@notspf.spf.test
+check "libspf2 engine: only a TXT that is no SPF record: none" 'action=accept reason=clean .* spf=none spfdomain=notspf\.spf\.test$'
+# ... while a record libspf2 cannot compile (it says "no SPF record" too) stays permerror
+send "$OK" a@nocompile.spf.test
+check "libspf2 engine: a record libspf2 cannot compile: permerror" 'spf=permerror spfdomain=nocompile\.spf\.test$'
 send "$OK" a@hostile.spf.test
 check "hostile macros (CVE-2023-42118 shapes): permerror by the guard, no crash" 'spf=permerror spfdomain=hostile\.spf\.test spfwhy="hostile\.spf\.test: macro transformer out of range'
 send "$OK" a@macros9.spf.test
