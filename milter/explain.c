@@ -19,6 +19,7 @@
  */
 #include "autoconf.h"
 
+#include <sys/stat.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -32,12 +33,27 @@
 #include "whitelist.h"
 
 #define Q(v) exp_q(v, (char[MXG_LOGVAL_MAX * 4 + 8]){0}, MXG_LOGVAL_MAX * 4 + 8)
+#define E(v) exp_e(v, (char[MXG_LOGVAL_MAX * 4 + 8]){0}, MXG_LOGVAL_MAX * 4 + 8)
 
 /* exp_q - outside text as the log writes it */
 static const char *
 exp_q(const char *v, char *buf, size_t size)
 {
 	log_quote(buf, size, v ? v : "");
+	return buf;
+}
+
+/* exp_e - outside text inside a sentence: the log's escapes, no quotes, cut
+ * to fit size with "..." */
+static const char *
+exp_e(const char *v, char *buf, size_t size)
+{
+	struct str t;
+
+	str_init(&t, size - 4);
+	str_escape(&t, v ? v : "");
+	snprintf(buf, size, "%s%s", str_text(&t), t.truncated ? "..." : "");
+	str_free(&t);
 	return buf;
 }
 
@@ -272,7 +288,7 @@ message(FILE *o, struct config *c, const struct session *s, const struct hdrs *h
 		    h->bytes, h->ended ? "" : h->stopped ? "; stopped at the limit, the rest not read"
 		    : "; no end of the header section", h->cut_fields ? "; over-long fields cut" : "");
 	fprintf(o, "   loop: %u Received: fields (LoopMaxReceived %d), %u passes through this host "
-	    "(LoopMaxPasses %d), %u Delivered-To:%s: %s\n", m->loop.received, c->loop_max_received,
+	    "(LoopMaxPasses %d), %u Delivered-To fields%s: %s\n", m->loop.received, c->loop_max_received,
 	    m->loop.passes, c->loop_max_passes, m->ndelivered, m->dropped ? " (some not kept)" : "",
 	    m->loop.loop ? Q(m->loop.why) : "no loop");
 	fprintf(o, "5. Relay origin: ");
@@ -312,7 +328,7 @@ verdict(FILE *o, struct config *c, struct session *s, const struct verdict *v, i
 	case ACT_REJECT:
 	case ACT_TEMPFAIL:
 		sess_reply(s, v, code, xcode, text, sizeof(text));
-		fprintf(o, "   reply: %s %s%s%s\n", code, xcode, xcode[0] ? " " : "", Q(text));
+		fprintf(o, "   reply: %s %s%s%s\n", code, xcode, xcode[0] ? " " : "", E(text));
 		break;
 	case ACT_TAG:
 		str_init(&tag, SESS_TAG_MAX);
@@ -344,6 +360,7 @@ exp_run(struct config *c, const struct exp_args *a, FILE *out)
 	struct hdrs h = {0};
 	char rcpt[MXG_NAME_MAX + 8];
 	FILE *fp = NULL;
+	struct stat st = {0};
 	int r = EXP_USAGE;
 
 	if (strlen(a->client) >= INET6_ADDRSTRLEN || addr_parse(a->client, &addr) < 0) {
@@ -352,6 +369,13 @@ exp_run(struct config *c, const struct exp_args *a, FILE *out)
 	}
 	if (a->file && (fp = strcmp(a->file, "-") ? fopen(a->file, "r") : stdin) == NULL) {
 		fprintf(stderr, "mxguard: -m %s: %s\n", Q(a->file), strerror(errno));
+		return EXP_USAGE;
+	}
+	if (fp && (fstat(fileno(fp), &st) < 0 || S_ISDIR(st.st_mode))) {
+		fprintf(stderr, "mxguard: -m %s: %s\n", Q(a->file), strerror(S_ISDIR(st.st_mode)
+		    ? EISDIR : errno));
+		if (fp != stdin)
+			fclose(fp);
 		return EXP_USAGE;
 	}
 	snprintf(rcpt, sizeof(rcpt), "test@%s", c->local_names.n ? c->local_names.v[0]
@@ -364,8 +388,8 @@ exp_run(struct config *c, const struct exp_args *a, FILE *out)
 	sess_connect(s, &addr, a->name, "", a->name ? "OK" : NULL);
 	sess_helo(s, a->helo ? a->helo : "");
 	fprintf(out, "mxguard -t: client %s, name %s, HELO %s, MAIL FROM <%s>, RCPT TO <%s>; "
-	    "configuration %s, Mode %s\n", s->addrstr, a->name ? Q(a->name) : "unknown",
-	    Q(a->helo ? a->helo : ""), Q(a->from ? a->from : ""), Q(a->rcpt ? a->rcpt : rcpt),
+	    "configuration %s, Mode %s\n", s->addrstr, a->name ? E(a->name) : "unknown",
+	    E(a->helo ? a->helo : ""), E(a->from ? a->from : ""), E(a->rcpt ? a->rcpt : rcpt),
 	    c->path, c->mode == MODE_MONITOR ? "monitor" : "enforce");
 	classification(out, c, s);
 	if (sess_mail(s, a->from ? a->from : "", "explain", NULL) != 0
