@@ -555,8 +555,8 @@ hosts(struct mxp *m, struct work *w, unsigned nw, time_t now)
 
 	for (i = 0; i < nw; i++)
 		for (h = 0; !w[i].failed && h < w[i].nhost; h++) {
-			w[i].qa[h] = dns_lookup(m->dns, w[i].host[h], ns_t_a, 0, MXP_TTL_MAX);
-			w[i].q6[h] = dns_lookup(m->dns, w[i].host[h], ns_t_aaaa, 0, MXP_TTL_MAX);
+			w[i].qa[h] = dns_lookup_ttl(m->dns, w[i].host[h], ns_t_a, 0, MXP_TTL_MAX);
+			w[i].q6[h] = dns_lookup_ttl(m->dns, w[i].host[h], ns_t_aaaa, 0, MXP_TTL_MAX);
 		}
 	dns_deadline(&deadline, m->timeout_ms);
 	for (i = 0; i < nw; i++) {
@@ -613,7 +613,7 @@ round_due(struct mxp *m)
 		if (m->dom[i].due <= now) {
 			w[nw].d = &m->dom[i];
 			w[nw].ttl = MXP_TTL_MAX;
-			w[nw++].mx = dns_lookup(m->dns, m->dom[i].name, ns_t_mx, 0, MXP_TTL_MAX);
+			w[nw++].mx = dns_lookup_ttl(m->dns, m->dom[i].name, ns_t_mx, 0, MXP_TTL_MAX);
 		}
 	if (nw == 0) {
 		free(w);
