@@ -56,6 +56,7 @@ NONE=0                 # an MTA offering none (libmilter reads it as protocol 1'
 MACROS='S 0 j {client_resolve}
 S 2 i {auth_authen}
 S 5 i'
+# shellcheck disable=SC2034  # ALL OLD NONE are read as ${!f}
 for f in ALL OLD NONE; do
 	run "clean-$f" "${!f}" "CLEAN$f" 192.0.2.1 2
 	run "loop-$f" "${!f}" "LOOP$f" 192.0.2.2 6
