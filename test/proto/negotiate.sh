@@ -50,13 +50,15 @@ is() {
 	else tap_fail "$1" "expected:" "$2" "got:" "$got"; fi
 }
 
+# shellcheck disable=SC2034  # read as ${!f}
 ALL=0x1fffff           # Postfix 3.x, Sendmail 8.14+: every flag
+# shellcheck disable=SC2034  # read as ${!f}
 OLD=0x7f               # protocol 2 (Sendmail 8.13, Postfix 2.3): steps, no no-reply flags
+# shellcheck disable=SC2034  # read as ${!f}
 NONE=0                 # an MTA offering none (libmilter reads it as protocol 1's 0x3f)
 MACROS='S 0 j {client_resolve}
 S 2 i {auth_authen}
 S 5 i'
-# shellcheck disable=SC2034  # ALL OLD NONE are read as ${!f}
 for f in ALL OLD NONE; do
 	run "clean-$f" "${!f}" "CLEAN$f" 192.0.2.1 2
 	run "loop-$f" "${!f}" "LOOP$f" 192.0.2.2 6
