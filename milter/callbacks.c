@@ -4,9 +4,11 @@
  * libmilter's (replies, header edits, quarantine); no session field is
  * read or written here.
  *
- * All connection state hangs off smfi_setpriv. A callback that finds no
- * session (allocation failed, or the MTA skipped connect) tempfails: when in
- * doubt, mail waits rather than passing unchecked or being lost.
+ * All connection state hangs off smfi_setpriv, made at negotiation. A
+ * callback that finds no session (allocation failed) tempfails: when in
+ * doubt, mail waits rather than passing unchecked or being lost. Stages
+ * agreed to have no reply (cb_negotiate) answer SMFIS_NOREPLY; their
+ * failures are refused at the next stage that replies (session.c).
  */
 #include "autoconf.h"
 
@@ -23,50 +25,103 @@
 
 #define SESSION(ctx) ((struct session *)smfi_getpriv(ctx))
 
-/* macros we ask the MTA for, per stage (Sendmail needs asking; Postfix obeys) */
-static char conn_macros[] = "j {client_resolve} {daemon_name}";
-static char mail_macros[] = "i {auth_authen} {auth_type}";
-static char qid_macros[] = "i";
+/*
+ * The macros read, at the stage they are read (Sendmail needs asking;
+ * Postfix obeys): connect {j} {client_resolve}, MAIL {i} {auth_authen},
+ * end of message {i}. Nothing else is read.
+ */
+static char conn_macros[] = "j {client_resolve}";
+static char mail_macros[] = "i {auth_authen}";
+static char eom_macros[] = "i";
 
+/*
+ * Stages mxguard never refuses at, so the MTA need not wait for them
+ * (protocol 6): connect, HELO, MAIL, each header, end of headers. A
+ * failure there (memory) is kept by the session and refused at the next
+ * stage that replies (RCPT, end of message). Stages it never needs: body,
+ * unknown commands, DATA.
+ */
+#define CB_NOREPLY (SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL | SMFIP_NR_HDR | SMFIP_NR_EOH)
+#define CB_NOSTEPS (SMFIP_NOBODY | SMFIP_NOUNKNOWN | SMFIP_NODATA)
+
+/* new_session - one connection's session with the current configuration */
+static struct session *
+new_session(void)
+{
+	struct config *cfg = cfg_acquire();
+	struct session *s = cfg ? sess_new(cfg) : NULL;
+
+	if (s == NULL)
+		cfg_release(cfg);
+	return s;
+}
+
+/*
+ * cb_negotiate - take what the MTA offers of what mxguard wants. libmilter
+ * offers the no-reply flags itself when the MTA lacks them (it then
+ * answers CONTINUE in the filter's place), so every MTA gets the same
+ * callbacks; what was agreed is kept in the session, made here, so a
+ * callback says SMFIS_NOREPLY only for a stage agreed to have none. No
+ * memory for the session: nothing is skipped, and connect tempfails.
+ */
 static sfsistat
 cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
     unsigned long f3, unsigned long *pf0, unsigned long *pf1, unsigned long *pf2,
     unsigned long *pf3)
 {
+	struct session *s = new_session();
+
 	(void)f2;
 	(void)f3;
 	*pf0 = f0 & cb_desc.xxfi_flags;
-	*pf1 = f1 & (SMFIP_NOBODY | SMFIP_NOUNKNOWN | SMFIP_NODATA);
+	*pf1 = f1 & (CB_NOSTEPS | (s != NULL ? CB_NOREPLY : 0));
 	*pf2 = *pf3 = 0;
+	if (s != NULL) {
+		sess_set_proto(s, *pf1);
+		smfi_setpriv(ctx, s);
+	}
 	if (f0 & SMFIF_SETSYMLIST) {
 		*pf0 |= SMFIF_SETSYMLIST;
 		smfi_setsymlist(ctx, SMFIM_CONNECT, conn_macros);
 		smfi_setsymlist(ctx, SMFIM_ENVFROM, mail_macros);
-		smfi_setsymlist(ctx, SMFIM_ENVRCPT, qid_macros);
-		smfi_setsymlist(ctx, SMFIM_EOH, qid_macros);
-		smfi_setsymlist(ctx, SMFIM_EOM, qid_macros);
+		smfi_setsymlist(ctx, SMFIM_EOM, eom_macros);
 	}
 	return SMFIS_CONTINUE;
 }
 
+/*
+ * answer - R, or no reply where the MTA was told this stage has none: a
+ * failure (R tempfail) is then the session's to refuse at the next stage
+ * that replies. A missing session answers R (libmilter withholds it if
+ * a no-reply flag was agreed).
+ */
+static sfsistat
+answer(const struct session *s, unsigned long noreply_flag, sfsistat r)
+{
+	return s != NULL && (sess_proto(s) & noreply_flag) ? SMFIS_NOREPLY : r;
+}
+
+/*
+ * cb_connect - the session made at negotiation; one is made here when that
+ * failed (then nothing was agreed and this reply is awaited) or after an
+ * MTA's QUIT_NC reused the connection
+ */
 static sfsistat
 cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 {
-	struct config *cfg = cfg_acquire();
-	struct session *s;
+	struct session *s = SESSION(ctx);
 	struct addr a;
 
 	stats_count_connection();
-	if (cfg == NULL || (s = sess_new(cfg)) == NULL) {
+	if (s == NULL && (s = new_session()) == NULL) {
 		log_msg(LOG_ERR, "connect from %s: out of memory; tempfail",
 		    hostname ? "client" : "unknown client");
-		cfg_release(cfg);
 		return SMFIS_TEMPFAIL;
 	}
 	sess_connect(s, addr_from_sockaddr(hostaddr, &a) == 0 ? &a : NULL, hostname,
 	    smfi_getsymval(ctx, "j"), smfi_getsymval(ctx, "{client_resolve}"));
 	smfi_setpriv(ctx, s);
-	return SMFIS_CONTINUE;
+	return answer(s, SMFIP_NR_CONN, SMFIS_CONTINUE);
 }
 
 static sfsistat
@@ -77,7 +132,7 @@ cb_helo(SMFICTX *ctx, char *helo)
 	if (s == NULL)
 		return SMFIS_TEMPFAIL;
 	sess_helo(s, helo);
-	return SMFIS_CONTINUE;
+	return answer(s, SMFIP_NR_HELO, SMFIS_CONTINUE);
 }
 
 static sfsistat
@@ -85,10 +140,10 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 {
 	struct session *s = SESSION(ctx);
 
-	if (s == NULL || sess_mail(s, argv[0], smfi_getsymval(ctx, "i"),
-	    smfi_getsymval(ctx, "{auth_authen}")) != 0)
+	if (s == NULL)
 		return SMFIS_TEMPFAIL;
-	return SMFIS_CONTINUE;
+	return answer(s, SMFIP_NR_MAIL, sess_mail(s, argv[0], smfi_getsymval(ctx, "i"),
+	    smfi_getsymval(ctx, "{auth_authen}")) != 0 ? SMFIS_TEMPFAIL : SMFIS_CONTINUE);
 }
 
 /* set_reply - hand the MTA the reply of a refusal */
@@ -130,9 +185,10 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct session *s = SESSION(ctx);
 
-	if (s == NULL || sess_header(s, name, value) != 0)
+	if (s == NULL)
 		return SMFIS_TEMPFAIL;
-	return SMFIS_CONTINUE;
+	return answer(s, SMFIP_NR_HDR,
+	    sess_header(s, name, value) != 0 ? SMFIS_TEMPFAIL : SMFIS_CONTINUE);
 }
 
 static sfsistat
@@ -140,9 +196,9 @@ cb_eoh(SMFICTX *ctx)
 {
 	struct session *s = SESSION(ctx);
 
-	if (s == NULL || sess_eoh(s) != 0)
+	if (s == NULL)
 		return SMFIS_TEMPFAIL;
-	return SMFIS_CONTINUE;
+	return answer(s, SMFIP_NR_EOH, sess_eoh(s) != 0 ? SMFIS_TEMPFAIL : SMFIS_CONTINUE);
 }
 
 /*

@@ -5,7 +5,11 @@
  * verdict. The callbacks call one function here per milter stage.
  *
  * Allocation failure: sess_new returns NULL and sess_mail/rcpt/header/
- * eoh/eom return -1; the callback tempfails.
+ * eoh/eom return -1; the callback tempfails. The MTA may have been told
+ * that MAIL, the headers and end of headers get no reply (SMFIP_NR_*,
+ * callbacks.c): a failure there is kept in s->failed and the next stage
+ * that replies, RCPT or end of message, returns -1 in its place, so the
+ * message is tempfailed as before, one stage later.
  */
 #include "autoconf.h"
 
@@ -161,6 +165,7 @@ sess_mail(struct session *s, const char *from, const char *qid, const char *auth
 {
 	msg_free(s->msg);
 	s->msg = msg_new(dec_trust_mail(s->trust, auth_authen, s->cfg->trust_auth), from, qid);
+	s->failed = s->msg == NULL;
 	if (s->msg == NULL)
 		return -1;
 	check_spf(s, s->msg);
@@ -173,6 +178,21 @@ sess_end_message(struct session *s)
 {
 	msg_free(s->msg);
 	s->msg = NULL;
+	s->failed = 0;
+}
+
+/* sess_set_proto - keep the protocol flags negotiated with the MTA */
+void
+sess_set_proto(struct session *s, unsigned long flags)
+{
+	s->proto = flags;
+}
+
+/* sess_proto - the protocol flags negotiated with the MTA */
+unsigned long
+sess_proto(const struct session *s)
+{
+	return s->proto;
 }
 
 /*
@@ -215,7 +235,7 @@ facts(struct session *s, struct msg *m, struct msg_facts *f)
 int
 sess_rcpt(struct session *s, const char *rcpt, struct verdict *v)
 {
-	struct msg *m = cur(s);
+	struct msg *m = s->failed ? NULL : cur(s);
 	struct msg_facts f;
 
 	if (m == NULL)
@@ -234,10 +254,12 @@ sess_rcpt(struct session *s, const char *rcpt, struct verdict *v)
 int
 sess_header(struct session *s, const char *name, const char *value)
 {
-	struct msg *m = cur(s);
+	struct msg *m = s->failed ? NULL : cur(s);
 
-	if (m == NULL)
+	if (m == NULL) {
+		s->failed = 1;
 		return -1;
+	}
 	msg_add_header(m, name, value);
 	return 0;
 }
@@ -257,12 +279,14 @@ check_loop(struct session *s, struct msg *m)
 int
 sess_eoh(struct session *s)
 {
-	struct msg *m = cur(s);
+	struct msg *m = s->failed ? NULL : cur(s);
 	char *buf[2], *const *local;
 	size_t nlocal;
 
-	if (m == NULL)
+	if (m == NULL) {
+		s->failed = 1;
 		return -1;
+	}
 	check_loop(s, m);
 	if (m->trust == TRUST_WHITELIST && s->entry.kind == WL_RELAY) {
 		nlocal = local_names(s, buf, &local);
@@ -275,7 +299,7 @@ sess_eoh(struct session *s)
 int
 sess_eom(struct session *s, const char *qid, struct verdict *v)
 {
-	struct msg *m = cur(s);
+	struct msg *m = s->failed ? NULL : cur(s);
 	struct msg_facts f;
 
 	if (m == NULL)

@@ -21,7 +21,7 @@ struct config;
 #define SESS_TAG_MAX 1024            /* X-Mxguard value */
 
 struct session {
-	struct config *cfg;          /* snapshot taken at connect */
+	struct config *cfg;          /* snapshot taken at negotiation (connect) */
 	struct addr addr;
 	int have_addr;
 	char addrstr[INET6_ADDRSTRLEN];
@@ -34,6 +34,9 @@ struct session {
 	int dnsbl_done;              /* verdict below collected (once per connection) */
 	struct dnsbl_verdict dnsbl;
 	struct msg *msg;             /* the message in progress, or NULL */
+	int failed;                  /* a stage that gives no reply failed (memory): the
+	                              * next one that replies (RCPT, end of message) tempfails */
+	unsigned long proto;         /* the MTA's protocol flags in force (callbacks.c's) */
 };
 
 struct session *sess_new(struct config *cfg);
@@ -47,6 +50,8 @@ int sess_header(struct session *s, const char *name, const char *value);
 int sess_eoh(struct session *s);
 int sess_eom(struct session *s, const char *qid, struct verdict *v);
 void sess_end_message(struct session *s);
+void sess_set_proto(struct session *s, unsigned long flags);
+unsigned long sess_proto(const struct session *s);
 const char *sess_qid(const struct session *s);
 unsigned sess_foreign_tags(const struct session *s);
 const char *sess_spf_header(const struct session *s);

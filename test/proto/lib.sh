@@ -5,7 +5,7 @@
 . "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
 D=$(mktemp -d /tmp/mxg-proto.XXXXXX)
 chmod 755 "$D"
-trap 'mxg_stop; rm -rf "$D"' EXIT
+trap 'mxg_stop; if [ -n "${KEEP:-}" ]; then echo "# kept $D"; else rm -rf "$D"; fi' EXIT
 LOG=$D/log
 SOCK=unix:$D/mxguard.sock
 

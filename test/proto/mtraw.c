@@ -4,9 +4,12 @@
  * MTA would send (NUL bytes, 1 MB values, 10,000 headers), and prints each
  * reply of the filter, one line per packet, for the test to compare.
  *
- * Usage: mtraw SOCKETPATH < SCRIPT. First it negotiates (version 6, every
- * action and protocol flag offered) and prints "O <protocol flags>". Then
- * each script line is one of:
+ * Usage: mtraw [-p PFLAGS] SOCKETPATH < SCRIPT. First it negotiates
+ * (version 6, every action offered, and the protocol flags PFLAGS, by
+ * default every one but the no-reply flags SMFIP_NR_*, so that each stage
+ * is answered and seen) and prints "O <protocol flags>" of the filter's
+ * reply, then one "S <stage> <macros>" line per macro list it asked for
+ * (SMFIM_* number). Then each script line is one of:
  *   C DATA          send packet C; DATA with \0 \n \r \t \\ \xHH escapes;
  *                   if the filter answers C (by the flags it chose), read
  *                   and print replies up to the final one: "C> R text"
@@ -38,6 +41,8 @@
 
 static int fd = -1;
 static uint32_t pflags;
+static uint32_t offer = 0x1fffffU & ~(uint32_t)(SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL |
+    SMFIP_NR_RCPT | SMFIP_NR_DATA | SMFIP_NR_UNKN | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY);
 static unsigned char reply[REPLY_MAX + 1];
 
 static void
@@ -214,8 +219,8 @@ static void
 optneg(void)
 {
 	unsigned char o[12];
-	uint32_t v[3] = { htonl(6), htonl(0x1ffU), htonl(0x1fffffU) };
-	size_t n;
+	uint32_t v[3] = { htonl(6), htonl(0x1ffU), htonl(offer) }, stage;
+	size_t n, off;
 
 	memcpy(o, v, 12);
 	if (put(SMFIC_OPTNEG, o, 12) < 0 || packet(&n) != SMFIC_OPTNEG || n < 12)
@@ -223,6 +228,14 @@ optneg(void)
 	memcpy(&pflags, reply + 8, 4);
 	pflags = ntohl(pflags);
 	printf("O %#x\n", (unsigned)pflags);
+	/* the macro lists: a 4-byte stage, a NUL-terminated list, and again */
+	for (off = 12; off + 4 < n; off += strlen((char *)reply + off) + 1) {
+		memcpy(&stage, reply + off, 4);
+		off += 4;
+		if (memchr(reply + off, 0, n - off) == NULL)
+			die("macro list without its end");
+		printf("S %u %s\n", (unsigned)ntohl(stage), (char *)reply + off);
+	}
 }
 
 /* run - one script line (already without its newline); 0 or -1 to stop */
@@ -281,8 +294,13 @@ main(int argc, char **argv)
 	size_t cap = 0;
 	ssize_t got;
 
+	if (argc == 4 && strcmp(argv[1], "-p") == 0) {
+		offer = (uint32_t)strtoul(argv[2], NULL, 0);
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc != 2 || strlen(argv[1]) >= sizeof(sun.sun_path)) {
-		fprintf(stderr, "usage: mtraw SOCKETPATH < SCRIPT\n");
+		fprintf(stderr, "usage: mtraw [-p PFLAGS] SOCKETPATH < SCRIPT\n");
 		return 2;
 	}
 	memcpy(sun.sun_path, argv[1], strlen(argv[1]));
