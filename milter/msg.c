@@ -165,7 +165,11 @@ msg_check_loop(struct msg *m, const struct msg_loop_conf *c)
 }
 
 /* msg_pass_mark - the X-Mxguard-Pass value recording this pass; 0, or -1
- * (no key, no binding: too many recipients or the crypto library failed) */
+ * (no key, no binding: too many recipients or the crypto library failed).
+ * Its time is later than every valid mark's: two passes within one second
+ * would make the same mark, and a mark repeated counts once (a fast loop
+ * runs ahead of the clock by a second a pass, within MARK_SKEW, and is held
+ * at LoopMaxPasses long before that matters) */
 int
 msg_pass_mark(struct msg *m, const struct mark_key *key, const char *self, int64_t now,
     char out[MARK_VALUE_MAX])
@@ -177,6 +181,8 @@ msg_pass_mark(struct msg *m, const struct mark_key *key, const char *self, int64
 		m->bound = mark_bind(m->msgid, &m->mark_rcpts, &m->bind) == 0;
 	if (!m->bound)
 		return -1;
+	if (m->loop_done && m->tally.valid && m->tally.latest >= now)
+		now = m->tally.latest + 1;
 	return mark_make(key, &m->bind, self, now, out);
 }
 

@@ -376,6 +376,30 @@ START_TEST(the_mark_a_pass_makes_counts_on_the_next_arrival)
 }
 END_TEST
 
+START_TEST(passes_within_one_second_make_distinct_marks)
+{
+	char v[3][MARK_VALUE_MAX];
+	struct msg *m;
+
+	keys();
+	/* pass 1, 2 and 3 of a fast loop, all at NOW */
+	m = marked(v, 0, &key);
+	ck_assert_int_eq(msg_pass_mark(m, &key, SELF, NOW, v[0]), 0);
+	msg_free(m);
+	m = marked(v, 1, &key);
+	ck_assert_uint_eq(m->loop.passes, 2);
+	ck_assert_int_eq(msg_pass_mark(m, &key, SELF, NOW, v[2]), 0);
+	ck_assert_str_ne(v[2], v[0]);
+	msg_free(m);
+	memcpy(v[1], v[0], MARK_VALUE_MAX);
+	memcpy(v[0], v[2], MARK_VALUE_MAX);          /* newest on top */
+	m = marked(v, 2, &key);
+	ck_assert_uint_eq(m->loop.passes, 3);
+	ck_assert_int_eq(m->loop.proven, 1);
+	msg_free(m);
+}
+END_TEST
+
 START_TEST(ordinals)
 {
 	static const char *rcpt[] = { "u@example.com" };
@@ -427,6 +451,7 @@ suite(void)
 	tcase_add_test(t, without_a_key_no_mark_counts);
 	tcase_add_test(t, a_thousand_forged_marks_are_bounded);
 	tcase_add_test(t, the_mark_a_pass_makes_counts_on_the_next_arrival);
+	tcase_add_test(t, passes_within_one_second_make_distinct_marks);
 	tcase_add_test(t, ordinals);
 	tcase_add_test(t, foreign_x_mxguard_fields_are_counted_and_a_flood_is_named);
 	suite_add_tcase(s, t);
