@@ -7,7 +7,8 @@
 # and "by LOCALHOST." are delivered, and so is a message with the
 # "by localhost" runs of two sites' amavisd-new; the same count from our
 # own (whitelisted) backup MX is held, never refused; 1,000 forged marks
-# cost bounded time and are delivered. Two Postfix instances, each with its
+# cost bounded time and are delivered, all kept; removing forged X-Mxguard
+# fields leaves X-Mxguard-Pass fields alone. Two Postfix instances, each with its
 # own mxguard, that relay a domain to each other: with one shared key
 # (mxguard -k once, copied) the message is held at the 3rd pass overall,
 # each host counting the other's marks; with two keys each host counts
@@ -117,6 +118,17 @@ tap_check "1,000 forged marks: the whole transaction within 1 s ($ms ms)" test "
 delivered_marks() { grep -l "^Subject: $1\$" "$E2E_DIR"/mxa/mail/inbox/new/* | xargs grep -hc "^X-Mxguard-Pass:"; }
 tap_is "1,000 forged marks: all kept, never removed, and ours added" 1001 delivered_marks marks1000
 tap_is "a message without marks gets ours" 1 delivered_marks lh
+
+# foreign X-Mxguard fields are removed, pass marks next to them are not
+msg xm xm "X-Mxguard-Pass: v=1; k=$KEYID_A; t=1; h=a; m=00000000000000000000000000000001" \
+	"X-Mxguard: reason=clean (forged)" \
+	"X-Mxguard-Pass: v=1; k=00000000; t=2; h=b; m=00000000000000000000000000000002" \
+	"X-Mxguard: reason=clean (forged again)"
+send_a 127.0.0.66 xm xm
+accepted "X-Mxguard and X-Mxguard-Pass fields mixed" xm
+xmxguard() { grep -l "^Subject: xm\$" "$E2E_DIR"/mxa/mail/inbox/new/* | xargs grep -hc "^X-Mxguard:"; }
+tap_is "... the X-Mxguard fields are removed" 0 xmxguard
+tap_is "... every X-Mxguard-Pass field is kept, ours added" 3 delivered_marks xm
 
 # ---- the same evidence from our own backup MX (whitelisted): held, never refused
 send_a "$PEER" forged20 forged20
