@@ -120,6 +120,7 @@ static const struct key keys[] = {
 	{"LoopMarkMaxAge", K_TIME, "2d", F(loop_mark_max_age), NULL, 600000L, 14 * 86400000L},
 	{"RelayCheckAction", K_CHOICE, "tag", F(relay_action), relay_actions, 0, 0},
 	{"StatsInterval", K_TIME, "1h", F(stats_interval), NULL, 0, 86400000L},
+	{"StatsFile", K_PATH, NULL, F(stats_file), NULL, 0, 0},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -285,19 +286,20 @@ parse_time(const char *v, const struct key *k, unsigned *out, char *why, size_t 
 	return NULL;
 }
 
-/* parse_servers - "ip", "ip:port", "ip6", "[ip6]:port" to c-ares' csv */
+/* parse_servers - "ip", "ip:port", "ip6", "[ip6]:port" to c-ares' csv (a
+ * memory stream: the list is as long as it needs to be, nothing sized by hand) */
 static const char *
 parse_servers(const char *v, char **out, char *why, size_t wsize)
 {
-	char *copy = strdup(v), *cur, *tok, *csv = calloc(1, strlen(v) * 2 + 16);
+	char *copy = strdup(v), *cur, *tok, *csv = NULL;
 	char host[INET6_ADDRSTRLEN + 2], as_written[64], *port, *end;
 	struct addr a;
-	size_t n = 0;
+	size_t n = 0, len = 0;
+	FILE *fp = copy ? open_memstream(&csv, &len) : NULL;
 	long p;
 
-	if (copy == NULL || csv == NULL) {
+	if (fp == NULL) {
 		free(copy);
-		free(csv);
 		return "out of memory";
 	}
 	cur = copy;
@@ -318,10 +320,13 @@ parse_servers(const char *v, char **out, char *why, size_t wsize)
 		p = 53;
 		if (port && ((p = strtol(port, &end, 10)) < 1 || p > 65535 || *end || end == port))
 			goto bad;
-		n += (size_t)sprintf(csv + n, a.family == AF_INET6 ? "%s[%s]:%ld" : "%s%s:%ld",
-		    n ? "," : "", host, p);
+		fprintf(fp, a.family == AF_INET6 ? "%s[%s]:%ld" : "%s%s:%ld", n++ ? "," : "", host, p);
 	}
 	free(copy);
+	if (fclose(fp) != 0) {
+		free(csv);
+		return "out of memory";
+	}
 	if (n == 0) {
 		free(csv);
 		return "expected IP[:PORT] addresses";
@@ -332,6 +337,7 @@ parse_servers(const char *v, char **out, char *why, size_t wsize)
 bad:
 	snprintf(why, wsize, "\"%s\": expected IP, IP:PORT or [IPv6]:PORT", as_written);
 	free(copy);
+	fclose(fp);
 	free(csv);
 	return why;
 }
@@ -590,6 +596,7 @@ cfg_free(struct config *c)
 	free(c->pidfile);
 	free(c->whitelist);
 	free(c->loop_key_file);
+	free(c->stats_file);
 	mark_key_clear(&c->loop_key);
 	free(c->trusted.v);
 	dns_stop(c->dns);

@@ -63,6 +63,7 @@ struct config {
 	int spf_engine;           /* SPF_ENGINE_MXGUARD (spf_eval) or SPF_ENGINE_LIBSPF2 */
 	int relay_action;         /* RelayCheckAction: ACT_TAG or ACT_QUARANTINE */
 	unsigned stats_interval;  /* ms between timed stats lines; 0: none */
+	char *stats_file;         /* StatsFile: Prometheus text file; NULL: none */
 	unsigned lines[48];       /* line each key was set on (0: default) */
 };
 

@@ -104,7 +104,10 @@ dec_message(const struct msg_facts *f)
 {
 	struct verdict v = { ACT_ACCEPT, R_CLEAN, 0 };
 
-	if (f->tag_flood) {              /* never passed on, whoever sends it */
+	/* a flood from outside is refused (its own MTA returns it); from a
+	 * trusted peer it is passed on with the fields left in place: a
+	 * refusal there would bounce to a possibly forged sender */
+	if (f->tag_flood && f->trust == TRUST_NONE) {
 		v.action = ACT_REJECT;
 		v.reason = R_TAG_FLOOD;
 		v.enforce = !f->monitor;

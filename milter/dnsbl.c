@@ -14,13 +14,13 @@
  * dnsbl_start sends one lookup per zone through the resolver and returns
  * at once; dnsbl_collect waits for the answers until the deadline fixed at
  * start, treats late ones as timeouts, and warns about bad answers at most
- * once a minute per zone. Both count into the zone's row of stats.c:
+ * once a minute per zone (dnsbl_warn_bad; the time of the last warning
+ * lives in the zone's stats row). Both count into the zone's row of stats.c:
  * lookups at start (queries and latency are counted by the resolver),
  * hits and errors when the verdict is collected.
  */
 #include "autoconf.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,13 +273,31 @@ site_matches(const struct dnsbl_site *s, const struct dns_answer *ans)
 	return 0;
 }
 
-/* append - "item" to a comma separated, bounded list */
+/* has_item - list (comma separated) holds item as one whole element */
+static int
+has_item(const char *list, const char *item)
+{
+	size_t n = strlen(item), len;
+	const char *p, *end;
+
+	for (p = list; *p; p = end + 1) {
+		end = strchr(p, ',');
+		len = end ? (size_t)(end - p) : strlen(p);
+		if (len == n && memcmp(p, item, n) == 0)
+			return 1;
+		if (end == NULL)
+			break;
+	}
+	return 0;
+}
+
+/* append - "item" to a comma separated, bounded list, unless already an element */
 static void
 append(char *list, size_t size, const char *item)
 {
 	size_t n = strlen(list);
 
-	if (strstr(list, item) == NULL)
+	if (!has_item(list, item))
 		snprintf(list + n, size - n, "%s%s", n ? "," : "", item);
 }
 
@@ -345,34 +363,19 @@ dnsbl_start(struct dns_resolver *r, const struct dnsbl_conf *c, const struct add
 	return j;
 }
 
-/* warn_bad - a zone answering outside 127/8: once a minute per zone */
-static void
-warn_bad(const char *zone, const struct dns_answer *ans)
+/* dnsbl_warn_bad - a zone answering outside 127/8: once a minute per zone (the
+ * time of the last warning is kept in the zone's stats row); 1 if logged */
+int
+dnsbl_warn_bad(struct stats_zone *meter, const char *zone, const struct dns_answer *ans)
 {
-	static time_t last[DNSBL_MAX_ZONES];
-	static char names[DNSBL_MAX_ZONES][DNSBL_ZONE_MAX];
-	static unsigned used;
-	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	time_t now = time(NULL);
 	char a[INET_ADDRSTRLEN];
-	unsigned i;
-	int say = 0;
 
-	pthread_mutex_lock(&lock);
-	for (i = 0; i < used && strcmp(names[i], zone) != 0; i++)
-		;
-	if (i == used && used < DNSBL_MAX_ZONES)
-		snprintf(names[used++], DNSBL_ZONE_MAX, "%s", zone);
-	if (i < DNSBL_MAX_ZONES && now - last[i] >= 60) {
-		last[i] = now;
-		say = 1;
-	}
-	pthread_mutex_unlock(&lock);
-	if (say) {
-		inet_ntop(AF_INET, &ans->a[0], a, sizeof(a));
-		log_msg(LOG_WARNING, "dnsbl %s answered %s: not a listing (resolver refused, over "
-		    "quota or misconfigured?); zone counted as failing", zone, a);
-	}
+	if (!stats_zone_warn_due(meter, time(NULL), 60))
+		return 0;
+	inet_ntop(AF_INET, &ans->a[0], a, sizeof(a));
+	log_msg(LOG_WARNING, "dnsbl %s answered %s: not a listing (resolver refused, over "
+	    "quota or misconfigured?); zone counted as failing", zone, a);
+	return 1;
 }
 
 /* dnsbl_collect - wait (until the deadline of dnsbl_start) and score */
@@ -388,7 +391,7 @@ dnsbl_collect(struct dnsbl_job *j, int threshold, struct dnsbl_verdict *v)
 		dns_wait(j->q[i], &j->deadline, &ans);
 		dnsbl_classify(&ans, &z[i]);
 		if (z[i].state == DZ_FAILED && ans.status == DNS_OK)
-			warn_bad(j->c->zones[i], &ans);
+			dnsbl_warn_bad(j->c->meter[i], j->c->zones[i], &ans);
 		stats_zone_result(j->c->meter[i], dnsbl_stats_result(&z[i]));
 	}
 	dnsbl_score(j->c, z, threshold, v);

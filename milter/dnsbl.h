@@ -54,6 +54,7 @@ void dnsbl_meters(struct dnsbl_conf *c);
 int dnsbl_qname(const struct addr *a, const char *zone, char *out, size_t size);
 void dnsbl_classify(const struct dns_answer *ans, struct dnsbl_zone_result *z);
 enum stats_result dnsbl_stats_result(const struct dnsbl_zone_result *z);
+int dnsbl_warn_bad(struct stats_zone *meter, const char *zone, const struct dns_answer *ans);
 void dnsbl_score(const struct dnsbl_conf *c, const struct dnsbl_zone_result *z,
     int threshold, struct dnsbl_verdict *v);
 

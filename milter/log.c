@@ -32,7 +32,7 @@
 static const char *log_ident = "mxguard";
 static int log_syslog;
 static int log_stderr = 1;
-static volatile int log_level = LOG_INFO;
+static int log_level = LOG_INFO;      /* set by the signal thread, read by every worker: atomic */
 void
 log_open(const char *ident, int use_syslog, int facility, int to_stderr)
 {
@@ -48,13 +48,13 @@ log_open(const char *ident, int use_syslog, int facility, int to_stderr)
 void
 log_setlevel(int prio)
 {
-	log_level = prio;
+	__atomic_store_n(&log_level, prio, __ATOMIC_RELAXED);
 }
 
 int
 log_enabled(int prio)
 {
-	return prio <= log_level;
+	return prio <= __atomic_load_n(&log_level, __ATOMIC_RELAXED);
 }
 
 /* emit - hand one finished line to the sinks */

@@ -36,6 +36,7 @@
 #include "config.h"
 #include "log.h"
 #include "mark.h"
+#include "metrics.h"
 #include "mxguard.h"
 #include "resolver.h"
 #include "spf.h"
@@ -176,13 +177,44 @@ same(const char *a, const char *b)
 	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
 }
 
+/* warn_restart_only - name the keys a reload changed that only a restart applies */
+static void
+warn_restart_only(const struct config *old, const struct config *c)
+{
+	const struct {
+		const char *key;
+		int changed;
+	} keys[] = {
+		{ "Socket", !same(c->socket, old->socket) },
+		{ "UserID", !same(c->userid, old->userid) },
+		{ "PidFile", !same(c->pidfile, old->pidfile) },
+		{ "UMask", c->umask != old->umask },
+		{ "Syslog", c->syslog != old->syslog },
+		{ "SyslogFacility", c->facility != old->facility },
+	};
+	char list[128] = "";
+	size_t i, n = 0;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (keys[i].changed && n < sizeof(list))
+			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", n ? ", " : "",
+			    keys[i].key);
+	if (n > 0)
+		log_msg(LOG_WARNING, "%s: changes take effect at the next restart", list);
+}
+
 /* reload - SIGUSR1: publish a new snapshot or keep the running one */
 static void
 reload(void)
 {
-	struct config *old = cfg_acquire(), *c = load(0);
+	struct config *old = cfg_acquire(), *c;
 	char err[512];
 
+	if (old == NULL) {          /* cannot happen: the signal thread starts after publish */
+		log_msg(LOG_WARNING, "SIGUSR1 before start-up finished: no reload");
+		return;
+	}
+	c = load(0);
 	if (c != NULL && cfg_start_dns(c, err, sizeof(err)) < 0) {
 		log_msg(LOG_ERR, "resolver: %s", err);
 		cfg_free(c);
@@ -192,41 +224,60 @@ reload(void)
 		log_msg(LOG_ERR, "reload of %s failed; keeping the running configuration",
 		    conf_path);
 	} else {
-		if (!same(c->socket, old->socket) || !same(c->userid, old->userid)
-		    || !same(c->pidfile, old->pidfile) || c->umask != old->umask)
-			log_msg(LOG_WARNING, "Socket, UserID, PidFile and UMask changes "
-			    "take effect at the next restart");
+		warn_restart_only(old, c);
 		log_setlevel(c->loglevel);
 		log_stale(c);
 		log_key(c);
 		log_msg(LOG_NOTICE, "configuration %s reloaded: whitelist %s (%u entries), mode %s",
 		    conf_path, c->whitelist ? c->whitelist : "none",
 		    c->wl ? wl_count(c->wl) : 0, c->mode == MODE_MONITOR ? "monitor" : "enforce");
+		stats_set_monitor(c->mode == MODE_MONITOR);
+		stats_count_config_reload();
+		if (c->wl)
+			stats_count_wl_reload();
 		cfg_publish(c);
 	}
 	cfg_release(old);
 }
 
-/* stats - the counters line, the resolver's and one per DNSBL zone */
+/* stats - the counters line, the resolver's and one per DNSBL zone, and
+ * StatsFile: all of one copy of the counters, so the file and the lines
+ * say the same */
 static void
 stats(void)
 {
+	static struct stats_zone_view zv[STATS_ZONES_MAX];   /* the signal thread's only */
 	struct config *c = cfg_acquire();
+	struct metrics_input in = {0};
+	struct stats_view sv;
 	struct dns_stats d;
-	char rate[16] = "-";
+	char rate[16] = "-", err[600];
 	unsigned i;
 
-	stats_log();
-	if (c && c->dns) {
+	if (c == NULL)
+		return;
+	stats_get(&sv);
+	in.filter = &sv;
+	stats_log_view(&sv);
+	if (c->dns) {
 		dns_get_stats(c->dns, &d);
+		in.dns = &d;
 		if (d.lookups)
 			snprintf(rate, sizeof(rate), "%.1f%%", 100.0 * (double)d.hits / (double)d.lookups);
 		log_msg(LOG_NOTICE, "stats dns lookups=%lu cache_hits=%lu shared=%lu queries=%lu "
 		    "overload=%lu entries=%u pending=%u cache_hit_rate=%s", d.lookups, d.hits,
 		    d.shared, d.queries, d.overload, d.entries, d.pending, rate);
 	}
-	for (i = 0; c && i < c->dnsbl.nzones; i++)
-		stats_zone_log(c->dnsbl.zones[i]);
+	for (i = 0; i < c->dnsbl.nzones && i < STATS_ZONES_MAX; i++) {
+		stats_zone_get(c->dnsbl.zones[i], &zv[i]);
+		stats_zone_log_view(&zv[i]);
+	}
+	in.zones = zv;
+	in.nzones = i;
+	in.have_wl = c->wl != NULL;
+	in.wl_entries = c->wl ? wl_count(c->wl) : 0;
+	if (c->stats_file && metrics_write(c->stats_file, &in, err, sizeof(err)) < 0)
+		log_msg(LOG_ERR, "%s", err);
 	cfg_release(c);
 }
 
@@ -327,6 +378,44 @@ stderr_is_journal(void)
 	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
 
+/*
+ * chown_socket - hand the UNIX socket libmilter just bound to uid:gid without
+ * following a name anyone else can change. The socket directory may belong
+ * to UserID (the chrooted-Postfix layout), so between bind() and here a
+ * process of that user can rename a symbolic link (or a hard link) over the
+ * name, and chown(path) as root would give the file it points to away.
+ * fchown() on the listening descriptor is no way out: a UNIX socket's
+ * descriptor is a sockfs inode, not the file its name is (and libmilter
+ * keeps the descriptor). So the name is opened with O_PATH | O_NOFOLLOW,
+ * which pins one inode and never follows a final symbolic link; that inode
+ * must be what bind() made: a socket, owned by us, with one link (a hard
+ * link to a file elsewhere has two; a socket made by UserID is not ours,
+ * and UserID cannot move a socket of ours into its directory from a
+ * directory it may not write). fchownat(fd, "", AT_EMPTY_PATH) then changes
+ * exactly that inode: a swap after the open changes nothing. Anything else
+ * is fatal: the name is not the socket we bound (the MTA could not reach
+ * the daemon anyway).
+ */
+static void
+chown_socket(const char *path, uid_t uid, gid_t gid)
+{
+	struct stat st;
+	int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		fatal("socket %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0)
+		fatal("socket %s: %s", path, strerror(errno));
+	if (!S_ISSOCK(st.st_mode) || st.st_uid != geteuid() || st.st_nlink != 1)
+		fatal("socket %s was replaced before its owner was set (a %s owned by uid %ld, "
+		    "%ld links): is its directory writable by someone else?", path,
+		    S_ISLNK(st.st_mode) ? "symbolic link" : S_ISSOCK(st.st_mode) ? "socket" : "file",
+		    (long)st.st_uid, (long)st.st_nlink);
+	if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH) < 0)
+		fatal("chown %s: %s", path, strerror(errno));
+	close(fd);
+}
+
 /* drop_privileges - become UserID for good, after the socket is bound */
 static void
 drop_privileges(const struct config *c)
@@ -343,8 +432,8 @@ drop_privileges(const struct config *c)
 	user_ids(c->userid, &uid, &gid);
 	if (strncmp(c->socket, "unix:", 5) == 0 || strncmp(c->socket, "local:", 6) == 0)
 		path = strchr(c->socket, ':') + 1;
-	if (path && chown(path, uid, gid) < 0)
-		fatal("chown %s: %s", path, strerror(errno));
+	if (path)
+		chown_socket(path, uid, gid);
 	if (setgroups(1, &gid) < 0 || setgid(gid) < 0 || setuid(uid) < 0)
 		fatal("cannot become %s: %s", c->userid, strerror(errno));
 	if (uid != 0 && setuid(0) == 0) {
@@ -365,6 +454,52 @@ write_pidfile(const char *path)
 	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
 	if (fchmod(fd, 0644) < 0 || write(fd, buf, (size_t)n) != n || close(fd) < 0)
 		fatal("PidFile %s: %s", path, strerror(errno));
+}
+
+/* pidfile_dir - the directory part of an absolute path, in a fresh string */
+static char *
+pidfile_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash == NULL ? strdup(".") : slash == path ? strdup("/")
+	    : strndup(path, (size_t)(slash - path));
+}
+
+/* warn_pidfile_stays - after the privilege drop: can UserID remove PidFile at stop? */
+static void
+warn_pidfile_stays(const struct config *c)
+{
+	char *dir;
+
+	if (c->pidfile == NULL || c->userid == NULL || (dir = pidfile_dir(c->pidfile)) == NULL)
+		return;
+	if (access(dir, W_OK | X_OK) < 0)
+		log_msg(LOG_WARNING, "PidFile %s: UserID %s may not write %s: the file will stay "
+		    "after stop", c->pidfile, c->userid, dir);
+	free(dir);
+}
+
+/* remove_pidfile - at a clean stop: unlink PidFile if it still names this
+ * process (a later instance may have written its own); say why not if not */
+static void
+remove_pidfile(const char *path)
+{
+	char buf[32];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	if (strtol(buf, NULL, 10) != (long)getpid()) {
+		log_msg(LOG_NOTICE, "PidFile %s names another process; left in place", path);
+		return;
+	}
+	if (unlink(path) < 0)
+		log_msg(LOG_WARNING, "PidFile %s not removed: %s", path, strerror(errno));
 }
 
 /* readable_as_user - -n as root: can UserID open the whitelist and the
@@ -485,6 +620,13 @@ main(int argc, char **argv)
 	pthread_t tid;
 	int ch, foreground = 0, check = 0, newkey = 0, r;
 
+	/* SIGUSR1/SIGUSR2 wait, blocked, for the signal thread from the first
+	 * instruction on: before, their default action would end the daemon,
+	 * and the thread only starts once a configuration is published */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	while ((ch = getopt(argc, argv, "c:fhknp:V")) != -1) {
 		switch (ch) {
 		case 'c':
@@ -551,6 +693,7 @@ main(int argc, char **argv)
 		write_pidfile(c->pidfile);
 	drop_privileges(c);
 	warn_unreadable(c);
+	warn_pidfile_stays(c);
 
 	/* every thread inherits this mask: libmilter's own thread sigwaits for
 	 * HUP/TERM/INT, ours for USR1/USR2; no other thread may take them */
@@ -562,7 +705,7 @@ main(int argc, char **argv)
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGUSR2);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	sigemptyset(&set);
+	sigemptyset(&set);         /* what the signal thread waits for */
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGUSR2);
 	{
@@ -571,19 +714,20 @@ main(int argc, char **argv)
 		if (cfg_start_dns(c, err, sizeof(err)) < 0)
 			fatal("resolver: %s", err);
 	}
-	if ((errno = pthread_create(&tid, NULL, signals, &set)) != 0)
-		fatal("cannot start the signal thread: %s", strerror(errno));
-	pthread_detach(tid);
-
 	log_msg(LOG_NOTICE, "mxguard %s starting: socket %s, whitelist %s (%u entries), mode %s",
 	    PACKAGE_VERSION, c->socket, c->whitelist ? c->whitelist : "none",
 	    c->wl ? wl_count(c->wl) : 0, c->mode == MODE_MONITOR ? "monitor" : "enforce");
 	pidfile = c->pidfile ? strdup(c->pidfile) : NULL;
+	stats_set_monitor(c->mode == MODE_MONITOR);
 	cfg_publish(c);            /* c belongs to the snapshot machinery now */
+	/* only now: a SIGUSR1 that came early reloads against a published snapshot */
+	if ((errno = pthread_create(&tid, NULL, signals, &set)) != 0)
+		fatal("cannot start the signal thread: %s", strerror(errno));
+	pthread_detach(tid);
 	r = smfi_main();
 	log_msg(LOG_NOTICE, "mxguard stopping");
 	if (pidfile)
-		(void)unlink(pidfile);   /* may fail after the privilege drop; harmless */
+		remove_pidfile(pidfile);
 	free(pidfile);
 	return r == MI_SUCCESS ? 0 : 1;
 }

@@ -136,7 +136,11 @@ word_is(const char *s, size_t n, const char *w)
 	return strlen(w) == n && strncasecmp(s, w, n) == 0;
 }
 
-/* from_comment - "(rdns [ip])", "([ip] helo=x)", "(ip)", "(HELO x)": take ip and rDNS */
+/* from_comment - "(rdns [ip])", "([ip] helo=x)", "(ip)", "(HELO x)": take ip
+ * and rDNS. A bracketed address wins; a bare one counts only as the
+ * comment's sole word (Exchange's and qmail's "(192.0.2.1)"), since the
+ * rDNS name beside a bracketed address is the sender's PTR and may itself
+ * read "127.0.0.1". */
 static void
 from_comment(const char *s, size_t n, struct rcv_stamp *st)
 {
@@ -144,7 +148,8 @@ from_comment(const char *s, size_t n, struct rcv_stamp *st)
 	const char *w;
 	size_t wn;
 	enum tok t;
-	int first = 1;
+	int first = 1, words = 0, have_bare = 0;
+	struct addr bare;
 
 	while ((t = next(&lx, &w, &wn)) != T_END) {
 		if (t == T_COMMENT)              /* "(may be forged)" and such */
@@ -154,12 +159,20 @@ from_comment(const char *s, size_t n, struct rcv_stamp *st)
 			first = 0;
 			continue;
 		}
-		if (!st->has_ip && word_ip(w, wn, &st->ip) == 0) {
-			st->has_ip = 1;
-		} else if (first && !st->from_name[0] && w[0] != '[' && memchr(w, '=', wn) == NULL) {
+		words++;
+		if (w[0] == '[') {
+			if (!st->has_ip && word_ip(w, wn, &st->ip) == 0)
+				st->has_ip = 1;
+		} else if (!have_bare && word_ip(w, wn, &bare) == 0) {
+			have_bare = 1;
+		} else if (first && !st->from_name[0] && memchr(w, '=', wn) == NULL) {
 			copy(st->from_name, w, wn);
 		}
 		first = 0;
+	}
+	if (!st->has_ip && have_bare && words == 1) {
+		st->ip = bare;
+		st->has_ip = 1;
 	}
 }
 

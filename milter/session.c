@@ -273,6 +273,10 @@ sess_eom(struct session *s, const char *qid, struct verdict *v)
 		check_loop(s, m);
 	facts(s, m, &f);
 	*v = dec_message(&f);
+	if (f.tag_flood && f.trust != TRUST_NONE)
+		log_msg(LOG_WARNING, "%s: trusted client %s sent more than %d foreign X-Mxguard fields:"
+		    " left in place, not refused", qid && qid[0] ? qid : "NOQUEUE", s->addrstr,
+		    MSG_XMXGUARD_MAX);
 	return 0;
 }
 

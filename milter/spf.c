@@ -577,10 +577,10 @@ spf_error_header(struct spf_result *res, const char *receiver, const char *why,
 
 	str_init(&h, sizeof(res->header) - 1);
 	str_catf(&h, "%s (%s: ", spf_res_name(res->res), receiver);
-	str_escape(&h, why);
+	str_escape_comment(&h, why);
 	str_catf(&h, ") client-ip=%s; helo=", addr);
 	str_copy(h100, sizeof(h100), helo);
-	str_escape(&h, h100);
+	str_escape_comment(&h, h100);
 	str_cat(&h, ";");
 	str_copy(res->header, sizeof(res->header), str_text(&h));
 	str_free(&h);
@@ -591,11 +591,55 @@ spf_error_header(struct spf_result *res, const char *receiver, const char *why,
 void
 spf_check(const struct spf_query *qr, struct spf_result *res)
 {
-	if (qr->engine == SPF_ENGINE_MXGUARD) {
-		spf_check_mxguard(qr, res);
+	struct spf_query q = *qr;
+	char sender[MXG_ADDR_MAX], ip[INET6_ADDRSTRLEN];
+
+	spf_sender(qr->from, sender, sizeof(sender));
+	q.from = sender;
+	if (sender[0] && strrchr(sender, '@') == NULL) {
+		/* not the null sender, and no domain: nothing SPF can check,
+		 * and never the HELO's result (that is for "<>" only) */
+		memset(res, 0, sizeof(*res));
+		res->res = SPF_R_NONE;
+		str_copy(res->why, sizeof(res->why), "sender without a domain");
+		addr_str(qr->client, ip, sizeof(ip));
+		spf_error_header(res, qr->receiver, res->why, ip, qr->helo);
 		return;
 	}
-	check_libspf2(qr, res);
+	if (q.engine == SPF_ENGINE_MXGUARD) {
+		spf_check_mxguard(&q, res);
+		return;
+	}
+	check_libspf2(&q, res);
+}
+
+/*
+ * spf_sender - the envelope sender as the MTA hands it ("<addr>", or a
+ * bare address) without its angle brackets: everything between the first
+ * '<' and the LAST '>', since a quoted local part may hold '>' and '@'
+ * ("<\"x@evil>\"@victim.example>" is a victim.example address). "" for
+ * the null sender. The domain is what follows the last '@'.
+ */
+void
+spf_sender(const char *from, char *out, size_t size)
+{
+	const char *end;
+
+	if (from == NULL)
+		from = "";
+	if (*from == '<') {
+		from++;
+		end = strrchr(from, '>');
+	} else
+		end = NULL;
+	if (end == NULL)
+		end = from + strlen(from);
+	if (size == 0)
+		return;
+	if ((size_t)(end - from) >= size)
+		end = from + size - 1;
+	memcpy(out, from, (size_t)(end - from));
+	out[end - from] = 0;
 }
 
 /* check_libspf2 - spf_check by libspf2, behind the guard */
@@ -608,17 +652,14 @@ check_libspf2(const struct spf_query *qr, struct spf_result *res)
 	SPF_response_t *resp = NULL;
 	struct ctx c;
 	SPF_errcode_t err;
-	const char *from = qr->from, *at;
+	const char *from = qr->from, *at;            /* spf_check took the brackets off */
 	char addr[INET6_ADDRSTRLEN];
 
 	memset(res, 0, sizeof(*res));
 	memset(&c, 0, sizeof(c));
 	res->res = SPF_R_TEMPERROR;
-	if (*from == '<')
-		from++;
 	at = strrchr(from, '@');
-	snprintf(res->domain, sizeof(res->domain), "%.*s",
-	    (int)strcspn(at ? at + 1 : qr->helo, ">"), at ? at + 1 : qr->helo);
+	str_copy(res->domain, sizeof(res->domain), at ? at + 1 : qr->helo);
 	if (dns == NULL || (srv = SPF_server_new_dns(dns, 0)) == NULL
 	    || (req = SPF_request_new(srv)) == NULL) {
 		snprintf(res->why, sizeof(res->why), "out of memory");
@@ -638,12 +679,8 @@ check_libspf2(const struct spf_query *qr, struct spf_result *res)
 		snprintf(res->why, sizeof(res->why), "bad client address or HELO");
 		goto out;
 	}
-	if (at) {
-		char envfrom[MXG_ADDR_MAX];
-
-		snprintf(envfrom, sizeof(envfrom), "%.*s", (int)strcspn(from, ">"), from);
-		SPF_request_set_env_from(req, envfrom);
-	}
+	if (at)
+		SPF_request_set_env_from(req, from);
 	c.dns = qr->dns;
 	dns_deadline(&c.deadline, qr->timeout_ms);
 	cur = &c;

@@ -39,6 +39,7 @@ struct spf_query {
 	int engine;                      /* SPF_ENGINE_* */
 };
 
+void spf_sender(const char *from, char *out, size_t size);
 int spf_guard(const char *record, char *why, size_t wsize);
 int spf_parse_answer(int type, const struct dns_answer *ans, char *why, size_t wsize,
     char *first, size_t fsize);

@@ -257,7 +257,11 @@ target(struct ev *e, const char *spec, char *t, size_t ts)
 		snprintf(t, ts, "%s", e->m.domain);
 		return 0;
 	}
-	if (spf_macro_expand(spec, strlen(spec), 0, &e->m, t, ts) != NULL)
+	const char *why = spf_macro_expand(spec, strlen(spec), 0, &e->m, t, ts);
+
+	if (why == spf_macro_too_long)        /* a work bound, not a name: permerror */
+		return e->err = fail(e, ERR_PERM, why, NULL);
+	if (why != NULL)
 		t[0] = 0;                     /* a name that cannot exist: a void lookup */
 	return e->err;
 }

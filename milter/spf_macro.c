@@ -17,7 +17,7 @@
 
 #include "spf_macro.h"
 
-#define PARTS_MAX (SPF_EXPAND_MAX / 2 + 1)   /* a value of n bytes has at most n/2+1 parts */
+#define PARTS_MAX (SPF_EXPAND_MAX + 1)       /* a value of n bytes has at most n+1 parts */
 
 struct mexp {
 	char letter;               /* as written (upper case: URL-escape) */
@@ -145,12 +145,17 @@ struct sink {
 	char *b;
 	size_t cap, len;
 	int tail, cut;
+	size_t total;              /* every byte ever put, kept or not */
 };
+
+/* the reason spf_macro_expand gives when the work budget is spent */
+const char spf_macro_too_long[] = "macro expansion longer than the limit";
 
 /* put - append to the sink: a tail sink drops its older half when full */
 static void
 put(struct sink *k, const char *p, size_t n)
 {
+	k->total += n;
 	while (n > 0) {
 		size_t room;
 
@@ -226,12 +231,12 @@ value(char l, const struct spf_macro_ctx *m, char *v, size_t vs)
 static void
 transform(const struct mexp *x, const char *v, struct sink *k)
 {
-	unsigned short o[PARTS_MAX] = { 0 }, l[PARTS_MAX] = { 0 };
+	unsigned short o[PARTS_MAX], l[PARTS_MAX];     /* written before read */
 	const char *d = x->delims[0] ? x->delims : ".";
 	size_t np = 0, i, first, vl = strlen(v), s = 0;
 	int esc = isupper((unsigned char)x->letter);
 	char out[SPF_EXPAND_MAX];
-	struct sink t = { out, sizeof(out), 0, 0, 0 };
+	struct sink t = { out, sizeof(out), 0, 0, 0, 0 };
 
 	for (i = 0; i <= vl && np < PARTS_MAX; i++)
 		if (i == vl || strchr(d, v[i])) {
@@ -254,16 +259,21 @@ transform(const struct mexp *x, const char *v, struct sink *k)
 			put(&t, ".", 1);
 		put(&t, v + o[i], l[i]);
 	}
-	for (i = 0; i < t.len; i++) {
+	if (!esc) {
+		put(k, out, t.len);
+		return;
+	}
+	for (i = 0; i < t.len; i++) {            /* 7.3: URL-escape (RFC 3986 unreserved kept) */
+		static const char hex[] = "0123456789ABCDEF";
 		unsigned char c = (unsigned char)out[i];
 
-		if (esc && !isalnum(c) && !strchr("-._~", c)) {
-			char e[4];
-
-			snprintf(e, sizeof(e), "%%%02X", c);
-			put(k, e, 3);
-		} else
+		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~')
 			put(k, out + i, 1);
+		else {
+			char e[3] = { '%', hex[c >> 4], hex[c & 15] };
+
+			put(k, e, 3);
+		}
 	}
 }
 
@@ -276,7 +286,7 @@ spf_macro_expand(const char *s, size_t n, int flags, const struct spf_macro_ctx 
 {
 	char win[SPF_EXPAND_MAX], v[SPF_EXPAND_MAX] = "";
 	int dom = !(flags & SPF_MS_EXP);
-	struct sink k = { win, sizeof(win), 0, dom, 0 };
+	struct sink k = { win, sizeof(win), 0, dom, 0, 0 };
 	size_t i = 0, start = 0;
 	struct mexp x;
 	const char *bad;
@@ -306,6 +316,8 @@ spf_macro_expand(const char *s, size_t n, int flags, const struct spf_macro_ctx 
 			value((char)tolower((unsigned char)x.letter), m, v, sizeof(v));
 			transform(&x, v, &k);
 		}
+		if (k.total > SPF_EXPAND_BUDGET)
+			return spf_macro_too_long;
 	}
 	if (dom) {
 		if (k.len > 0 && win[k.len - 1] == '.')

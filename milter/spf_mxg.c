@@ -26,6 +26,7 @@
 #include "log.h"
 #include "spf.h"
 #include "spf_eval.h"
+#include "str.h"
 
 #define LOOKUPS_MAX 150           /* a backstop: spf_eval's limits allow about 130 */
 
@@ -74,7 +75,7 @@ add_txt(const struct dns_answer *ans, struct spf_rrset *out)
 static int
 fill(enum spf_rr type, const struct dns_answer *ans, struct spf_rrset *out)
 {
-	int i, n, rc = 0;
+	int i, rc = 0;
 
 	switch (type) {
 	case SPF_RR_A:
@@ -89,19 +90,22 @@ fill(enum spf_rr type, const struct dns_answer *ans, struct spf_rrset *out)
 		out->total += ans->dropped;
 		return 0;
 	case SPF_RR_AAAA: {
-		struct ares_addr6ttl at[SPF_RRSET_MAX];
+		struct hostent *he = NULL;
 
-		n = SPF_RRSET_MAX;
-		if ((rc = ares_parse_aaaa_reply(ans->raw, ans->rawlen, NULL, at, &n)) != ARES_SUCCESS)
+		/* the hostent holds every address of the answer: each is
+		 * counted, SPF_RRSET_MAX kept, so a match past them is never
+		 * taken for "no match" (spf_eval: temperror, not a false fail) */
+		if ((rc = ares_parse_aaaa_reply(ans->raw, ans->rawlen, &he, NULL, NULL)) != ARES_SUCCESS)
 			return rc == ARES_ENODATA ? 0 : -1;
-		for (i = 0; i < n; i++) {
+		for (i = 0; he->h_addr_list[i]; i++) {
 			struct addr a;
 
 			memset(&a, 0, sizeof(a));
 			a.family = AF_INET6;
-			memcpy(a.b, &at[i].ip6addr, 16);
+			memcpy(a.b, he->h_addr_list[i], 16);
 			spf_rrset_add_addr(out, &a);
 		}
+		ares_free_hostent(he);
 		return 0;
 	}
 	case SPF_RR_TXT:
@@ -198,9 +202,7 @@ spf_check_mxguard(const struct spf_query *qr, struct spf_result *res)
 
 	memset(res, 0, sizeof(*res));
 	res->res = SPF_R_TEMPERROR;
-	if (*from == '<')
-		from++;
-	snprintf(sender, sizeof(sender), "%.*s", (int)strcspn(from, ">"), from);
+	str_copy(sender, sizeof(sender), from);     /* spf_check took the brackets off */
 	if (out == NULL) {
 		snprintf(res->why, sizeof(res->why), "out of memory");
 		return;
@@ -247,14 +249,8 @@ spf_check_mxguard(const struct spf_query *qr, struct spf_result *res)
 		snprintf(cm, sizeof(cm), "%sdomain of %.250s %s %s%s", pre, hs, verb, ip, tail);
 		snprintf(res->header, sizeof(res->header), "%s (%.100s: %.400s) client-ip=%s; envelope-from=%.250s; helo=%.100s;",
 		    spf_res_name(res->res), qr->receiver, cm, ip, hs, hh);
-	} else {
-		hsafe(cm, sizeof(cm), res->why[0] ? res->why
-		    : out->res == SPF_EV_TEMPERROR ? "DNS lookups failed" : "invalid SPF record", 200);
-		for (char *p = cm; *p; p++)
-			if (*p == '?')
-				*p = ' ';
-		snprintf(res->header, sizeof(res->header), "%s (%.100s: %.200s) client-ip=%s; helo=%.100s;",
-		    spf_res_name(res->res), qr->receiver, cm, ip, hh);
-	}
+	} else
+		spf_error_header(res, qr->receiver, res->why[0] ? res->why
+		    : out->res == SPF_EV_TEMPERROR ? "DNS lookups failed" : "invalid SPF record", ip, qr->helo);
 	free(out);
 }

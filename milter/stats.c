@@ -14,7 +14,16 @@
  * across reloads. Readers scan the published rows without the lock; every
  * counter is a relaxed atomic add, so a stats line may be a moment stale but
  * a lookup never waits and nothing is allocated. A zone past the table's
- * size is not counted (warned about once).
+ * size is not counted (warned about once). A row also remembers when its
+ * zone was last warned about (stats_zone_warn_due), so rate-limited
+ * warnings need no table of their own.
+ *
+ * For metrics.c: stats_get copies the filter's counters (decisions also by
+ * action x reason x mode, whitelist and configuration reloads, start time);
+ * a zone's view carries the sum of its latencies. The mode of a decision is
+ * the Mode of the configuration published when it is counted
+ * (stats_set_monitor, called at every publish), so a decision counted in the
+ * instant of a reload that switches Mode may be put under the new one.
  */
 #include "autoconf.h"
 
@@ -30,14 +39,24 @@ struct stats_zone {
 	char name[STATS_ZONE_NAME];
 	unsigned long lookups, queries, hits, timeouts, servfail, bad, other;
 	unsigned long hist[STATS_BUCKETS];
+	unsigned long sum_us;
+	long long warned;            /* time() of the last warning about the zone; 0: none */
 };
+
+_Static_assert(ACT__N == STATS_ACTIONS, "STATS_ACTIONS is enum action's size");
+_Static_assert(R__N == STATS_REASONS, "STATS_REASONS is enum reason's size");
 
 static unsigned long n_connections;
 static unsigned long n_action[ACT__N];
 static unsigned long n_reason[R__N];
+static unsigned long n_decision[ACT__N][R__N][2];
+static unsigned long n_wl_reloads, n_config_reloads;
+static int monitor;                  /* Mode monitor published; relaxed atomic */
 static time_t started;               /* CLOCK_MONOTONIC seconds at stats_start */
+static time_t started_wall;          /* and the wall clock then */
 
 static struct stats_zone zones[STATS_ZONES_MAX];
+static long long uncounted_warned;   /* the same for every zone past the table */
 static unsigned nzones;              /* published rows; release/acquire */
 static pthread_mutex_t zones_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -166,8 +185,10 @@ stats_zone_query(struct stats_zone *z)
 void
 stats_zone_latency(struct stats_zone *z, unsigned long us)
 {
-	if (z)
+	if (z) {
 		add(&z->hist[stats_bucket(us)]);
+		__atomic_fetch_add(&z->sum_us, us, __ATOMIC_RELAXED);
+	}
 }
 
 /* stats_zone_result - what one lookup meant for the decision */
@@ -197,6 +218,21 @@ stats_zone_result(struct stats_zone *z, enum stats_result r)
 	}
 }
 
+/* stats_zone_warn_due - 1 (and now recorded) when nothing was said about the
+ * zone for every seconds; one caller wins a race. Zones without a row (NULL,
+ * past the table) share one slot. */
+int
+stats_zone_warn_due(struct stats_zone *z, time_t now, unsigned every)
+{
+	long long *slot = z ? &z->warned : &uncounted_warned;
+	long long last = __atomic_load_n(slot, __ATOMIC_RELAXED);
+
+	if (last != 0 && (long long)now - last < (long long)every)
+		return 0;
+	return __atomic_compare_exchange_n(slot, &last, (long long)now, 0,
+	    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
+
 static unsigned long
 load(const unsigned long *counter)
 {
@@ -223,6 +259,7 @@ stats_zone_get(const char *name, struct stats_zone_view *v)
 	v->other = load(&z->other);
 	for (b = 0; b < STATS_BUCKETS; b++)
 		v->hist[b] = load(&z->hist[b]);
+	v->sum_us = load(&z->sum_us);
 	return 1;
 }
 
@@ -246,20 +283,28 @@ void
 stats_zone_log(const char *name)
 {
 	struct stats_zone_view v;
-	struct logline l;
 
 	stats_zone_get(name, &v);
+	stats_zone_log_view(&v);
+}
+
+/* stats_zone_log_view - the same line of a copy already taken */
+void
+stats_zone_log_view(const struct stats_zone_view *v)
+{
+	struct logline l;
+
 	ll_init_text(&l, "stats dnsbl");
-	ll_add(&l, "zone", v.name);
-	ll_addf(&l, "lookups", "%lu", v.lookups);
-	ll_addf(&l, "queries", "%lu", v.queries);
-	ll_addf(&l, "hits", "%lu", v.hits);
-	ll_addf(&l, "errors", "%lu", v.timeouts + v.servfail + v.bad + v.other);
-	ll_addf(&l, "timeouts", "%lu", v.timeouts);
-	ll_addf(&l, "servfail", "%lu", v.servfail);
-	ll_addf(&l, "bad", "%lu", v.bad);
-	add_ms(&l, "p50_ms", &v, 50);
-	add_ms(&l, "p99_ms", &v, 99);
+	ll_add(&l, "zone", v->name);
+	ll_addf(&l, "lookups", "%lu", v->lookups);
+	ll_addf(&l, "queries", "%lu", v->queries);
+	ll_addf(&l, "hits", "%lu", v->hits);
+	ll_addf(&l, "errors", "%lu", v->timeouts + v->servfail + v->bad + v->other);
+	ll_addf(&l, "timeouts", "%lu", v->timeouts);
+	ll_addf(&l, "servfail", "%lu", v->servfail);
+	ll_addf(&l, "bad", "%lu", v->bad);
+	add_ms(&l, "p50_ms", v, 50);
+	add_ms(&l, "p99_ms", v, 99);
 	ll_emit(&l, LOG_NOTICE);
 }
 
@@ -290,8 +335,10 @@ mono_sec(void)
 void
 stats_start(void)
 {
-	if (started == 0)
+	if (started == 0) {
 		started = mono_sec();
+		started_wall = time(NULL);
+	}
 }
 
 /* stats_count_connection - one connection accepted */
@@ -305,10 +352,58 @@ stats_count_connection(void)
 void
 stats_count(int action, int reason)
 {
+	int mon = action != ACT_ACCEPT && __atomic_load_n(&monitor, __ATOMIC_RELAXED);
+
 	if ((unsigned)action < ACT__N)
 		add(&n_action[action]);
 	if ((unsigned)reason < R__N)
 		add(&n_reason[reason]);
+	if ((unsigned)action < ACT__N && (unsigned)reason < R__N)
+		add(&n_decision[action][reason][mon]);
+}
+
+/* stats_set_monitor - the published configuration's Mode is monitor (1) or not */
+void
+stats_set_monitor(int on)
+{
+	__atomic_store_n(&monitor, on != 0, __ATOMIC_RELAXED);
+}
+
+/* stats_count_wl_reload - the whitelist was read anew (file replaced, or reload) */
+void
+stats_count_wl_reload(void)
+{
+	add(&n_wl_reloads);
+}
+
+/* stats_count_config_reload - a configuration reload was published */
+void
+stats_count_config_reload(void)
+{
+	add(&n_config_reloads);
+}
+
+/* stats_get - a copy of the filter's counters */
+void
+stats_get(struct stats_view *v)
+{
+	int a, r;
+
+	memset(v, 0, sizeof(*v));
+	v->connections = load(&n_connections);
+	for (a = 0; a < ACT__N; a++) {
+		v->action[a] = load(&n_action[a]);
+		for (r = 0; r < R__N; r++) {
+			v->decision[a][r][0] = load(&n_decision[a][r][0]);
+			v->decision[a][r][1] = load(&n_decision[a][r][1]);
+		}
+	}
+	for (r = 0; r < R__N; r++)
+		v->reason[r] = load(&n_reason[r]);
+	v->wl_reloads = load(&n_wl_reloads);
+	v->config_reloads = load(&n_config_reloads);
+	v->start_time = started_wall;
+	v->uptime = (long)(mono_sec() - started);
 }
 
 /* stats_log - "stats connections=N action.accept=N ... reason.clean=N ...
@@ -316,20 +411,30 @@ stats_count(int action, int reason)
 void
 stats_log(void)
 {
+	struct stats_view v;
+
+	stats_get(&v);
+	stats_log_view(&v);
+}
+
+/* stats_log_view - the same line of a copy already taken */
+void
+stats_log_view(const struct stats_view *v)
+{
 	struct logline l;
 	char key[64];
 	int i;
 
 	ll_init_text(&l, "stats");
-	ll_addf(&l, "connections", "%lu", load(&n_connections));
+	ll_addf(&l, "connections", "%lu", v->connections);
 	for (i = 0; i < ACT__N; i++) {
 		snprintf(key, sizeof(key), "action.%s", dec_action_name(i));
-		ll_addf(&l, key, "%lu", load(&n_action[i]));
+		ll_addf(&l, key, "%lu", v->action[i]);
 	}
 	for (i = 0; i < R__N; i++) {
 		snprintf(key, sizeof(key), "reason.%s", dec_reason_name(i));
-		ll_addf(&l, key, "%lu", load(&n_reason[i]));
+		ll_addf(&l, key, "%lu", v->reason[i]);
 	}
-	ll_addf(&l, "uptime", "%ld", (long)(mono_sec() - started));
+	ll_addf(&l, "uptime", "%ld", v->uptime);
 	ll_emit(&l, LOG_NOTICE);
 }

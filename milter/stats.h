@@ -14,6 +14,8 @@
 #define STATS_SUB        8          /* then 8 buckets per power of two */
 #define STATS_MAX_EXP    27         /* from 2^27 us (134 s) on: one overflow bucket */
 #define STATS_BUCKETS    (STATS_EXACT + (STATS_MAX_EXP - 4) * STATS_SUB + 1)
+#define STATS_ACTIONS    5          /* enum action's ACT__N (decide.h) */
+#define STATS_REASONS    10         /* enum reason's R__N */
 
 /* what one lookup of a client in a zone came to */
 enum stats_result {
@@ -26,6 +28,17 @@ struct stats_zone_view {            /* a copy of one row, for printing */
 	char name[STATS_ZONE_NAME];
 	unsigned long lookups, queries, hits, timeouts, servfail, bad, other;
 	unsigned long hist[STATS_BUCKETS];
+	unsigned long sum_us;           /* of the answered queries' times */
+};
+
+/* a copy of the filter's counters (stats_get), for metrics.c */
+struct stats_view {
+	unsigned long connections;
+	unsigned long action[STATS_ACTIONS], reason[STATS_REASONS];
+	unsigned long decision[STATS_ACTIONS][STATS_REASONS][2];  /* [.][.][monitor] */
+	unsigned long wl_reloads, config_reloads;
+	time_t start_time;              /* wall clock at stats_start */
+	long uptime;                    /* seconds since stats_start (monotonic) */
 };
 
 /* pure: the histogram's geometry and percentiles */
@@ -40,14 +53,21 @@ void stats_zone_lookup(struct stats_zone *z);
 void stats_zone_query(struct stats_zone *z);
 void stats_zone_latency(struct stats_zone *z, unsigned long us);
 void stats_zone_result(struct stats_zone *z, enum stats_result r);
+int stats_zone_warn_due(struct stats_zone *z, time_t now, unsigned every);
 int stats_zone_get(const char *name, struct stats_zone_view *v);
 void stats_zone_log(const char *name);
+void stats_zone_log_view(const struct stats_zone_view *v);
 
 /* connections and decisions, and the "stats connections=..." line */
 void stats_start(void);
 void stats_count_connection(void);
 void stats_count(int action, int reason);
+void stats_set_monitor(int monitor);
+void stats_count_wl_reload(void);
+void stats_count_config_reload(void);
+void stats_get(struct stats_view *v);
 void stats_log(void);
+void stats_log_view(const struct stats_view *v);
 
 /* elapsed microseconds from a CLOCK_MONOTONIC time to now */
 unsigned long stats_since_us(const struct timespec *t0);

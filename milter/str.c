@@ -125,9 +125,10 @@ needs_escape(unsigned char c)
 	return c < 0x21 || c >= 0x7f || c == '"' || c == '\\';
 }
 
-/* put_escaped - val's first limit bytes, escaped, "..." after a cut */
+/* put_escaped - val's first limit bytes, escaped (and the bytes in MORE),
+ * "..." after a cut */
 static void
-put_escaped(struct str *s, const char *val, size_t limit)
+put_escaped(struct str *s, const char *val, size_t limit, const char *more)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *v = (const unsigned char *)val;
@@ -139,7 +140,7 @@ put_escaped(struct str *s, const char *val, size_t limit)
 			str_cat(s, "...");
 			return;
 		}
-		if (v[i] == ' ' || !needs_escape(v[i])) {
+		if (v[i] == ' ' || (!needs_escape(v[i]) && !strchr(more, v[i]))) {
 			str_catn(s, (const char *)v + i, 1);
 			continue;
 		}
@@ -166,7 +167,7 @@ str_quote(struct str *s, const char *val)
 		quote = needs_escape(v[i]);
 	if (quote)
 		str_cat(s, "\"");
-	put_escaped(s, val, STR_QUOTE_MAX);
+	put_escaped(s, val, STR_QUOTE_MAX, "");
 	if (quote)
 		str_cat(s, "\"");
 }
@@ -176,7 +177,16 @@ str_quote(struct str *s, const char *val)
 void
 str_escape(struct str *s, const char *val)
 {
-	put_escaped(s, val, (size_t)-1);
+	put_escaped(s, val, (size_t)-1, "");
+}
+
+/* str_escape_comment - str_escape, and ( ) ; too: for text inside a
+ * header field's comment, where those would end the comment or start a
+ * field of the sender's choosing (Received-SPF: "x) client-ip=...;") */
+void
+str_escape_comment(struct str *s, const char *val)
+{
+	put_escaped(s, val, (size_t)-1, "();");
 }
 
 /* str_copy - bounded copy into a fixed array; what does not fit is cut */

@@ -35,6 +35,7 @@ void str_catf(struct str *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void str_quote(struct str *s, const char *val);
 void str_escape(struct str *s, const char *val);
+void str_escape_comment(struct str *s, const char *val);
 size_t str_copy(char *dst, size_t size, const char *src);
 
 #endif

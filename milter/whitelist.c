@@ -2,12 +2,17 @@
  * whitelist.c - open, validate, look up and follow the CDB whitelist.
  *
  * A handle (struct wl) names a path and holds the current database, a
- * refcounted mmap of one validated file. Lookups copy the tinycdb cursor
- * so any number of threads search one mapping at once. At most once a
- * second a lookup stats the path; a replaced file (new inode, size or
- * mtime) is opened and validated in full before it is swapped in. A file
- * that fails validation is logged once and the previous data kept; lookups
- * that are in flight finish on the mapping they started with.
+ * refcounted copy of one validated file. The file is never mapped itself:
+ * its bytes are copied into a sealed memfd (at most WL_FILE_MAX, a bigger
+ * file is refused by name) that is validated and then mapped, so a file
+ * rewritten or truncated in place later (cp over it, same inode) cannot
+ * change or shrink the data a lookup reads (a mapping of the file would
+ * die with SIGBUS). Lookups copy the tinycdb cursor so any number of
+ * threads search one mapping at once. At most once a second a lookup stats
+ * the path; a replaced file (new inode, size or mtime) is copied and
+ * validated in full before it is swapped in. A file that fails validation
+ * is logged once and the previous data kept; lookups that are in flight
+ * finish on the copy they started with.
  *
  * An IP lookup probes only the prefix lengths the file holds (longest
  * first); a name lookup probes the name, then each parent ".domain".
@@ -19,6 +24,7 @@
  */
 #include "autoconf.h"
 
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <ctype.h>
 #include <errno.h>
@@ -33,11 +39,12 @@
 #include <cdb.h>
 
 #include "log.h"
+#include "stats.h"
 #include "whitelist.h"
 
 struct wldb {
 	int refs;
-	int fd;
+	int fd;                     /* the sealed in-memory copy */
 	struct cdb cdb;
 	struct wl_meta meta;
 	struct stat sig;
@@ -304,29 +311,84 @@ db_check(struct wldb *db)
 	return why;
 }
 
-/* db_open - open and validate one file; NULL with a reason in err */
+/* copy_sealed - the bytes fd holds now, in a sealed memfd nothing can
+ * write, grow or shrink; its descriptor, or -1 with a reason in err */
+static int
+copy_sealed(int fd, const char *path, char *err, size_t errlen)
+{
+	char buf[65536];
+	unsigned long total = 0;
+	ssize_t n, w, off;
+	int mem = memfd_create("mxguard-whitelist", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	if (mem < 0) {
+		snprintf(err, errlen, "%s: memfd_create: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto failed;
+		if ((unsigned long)n > WL_FILE_MAX - total) {
+			snprintf(err, errlen, "%s: larger than %lu MiB, the most a whitelist may be",
+			    path, WL_FILE_MAX >> 20);
+			close(mem);
+			return -1;
+		}
+		for (off = 0; off < n; off += w)
+			if ((w = write(mem, buf + off, (size_t)(n - off))) < 0) {
+				if (errno != EINTR)
+					goto failed;
+				w = 0;
+			}
+		total += (unsigned long)n;
+	}
+	if (fcntl(mem, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+		goto failed;
+	return mem;
+failed:
+	snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	close(mem);
+	return -1;
+}
+
+/* db_open - copy, open and validate one file; NULL with a reason in err */
 static struct wldb *
 db_open(const char *path, char *err, size_t errlen)
 {
 	struct wldb *db = calloc(1, sizeof(*db));
 	const unsigned char *m;
 	const char *why;
+	int fd;
 
 	if (db == NULL) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		return NULL;
 	}
 	db->refs = 1;
-	if ((db->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(db->fd, &db->sig) < 0) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &db->sig) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		if (db->fd >= 0)
-			close(db->fd);
+		if (fd >= 0)
+			close(fd);
 		free(db);
 		return NULL;
 	}
-	if (!S_ISREG(db->sig.st_mode) || cdb_init(&db->cdb, db->fd) < 0) {
+	if (S_ISREG(db->sig.st_mode) && (unsigned long long)db->sig.st_size > WL_FILE_MAX) {
+		snprintf(err, errlen, "%s: larger than %lu MiB, the most a whitelist may be",
+		    path, WL_FILE_MAX >> 20);
+		db->fd = -1;
+	} else
+		db->fd = S_ISREG(db->sig.st_mode) ? copy_sealed(fd, path, err, errlen) : -2;
+	close(fd);
+	if (db->fd == -1) {
+		free(db);
+		return NULL;
+	}
+	if (db->fd < 0 || cdb_init(&db->cdb, db->fd) < 0) {
 		snprintf(err, errlen, "%s: not a CDB file (truncated or corrupt)", path);
-		close(db->fd);
+		if (db->fd >= 0)
+			close(db->fd);
 		free(db);
 		return NULL;
 	}
@@ -487,6 +549,7 @@ refresh(struct wl *wl)
 		return;
 	}
 	log_msg(LOG_NOTICE, "whitelist %s reloaded: %u entries", wl->path, fresh->meta.count);
+	stats_count_wl_reload();
 	if (db_stale(wl->path, fresh, err, sizeof(err)))
 		log_msg(LOG_WARNING, "whitelist: %s", err);
 	db_unref(wl->db);

@@ -19,6 +19,7 @@
 #define WL_MAGIC_BYTES  { 'M', 'X', 'G', 'W', 'L', '1' }
 #define WL_META_LEN     (WL_MAGICLEN + 5 + 17 + 4 + 8)
 #define WL_KEY_MAX      (MXG_NAME_MAX + 2)
+#define WL_FILE_MAX     (256UL << 20)   /* bytes: a bigger file is refused by name */
 
 enum wl_kind { WL_OK = 'O', WL_RELAY = 'R' };
 

@@ -42,6 +42,12 @@ out=$("$MXGUARD" -n -c "$D/good.conf" 2>&1); rc=$?
 if [ $rc = 0 ] && [ -z "$out" ]; then tap_ok "-n on a valid file: exit 0, no output"
 else tap_fail "-n on a valid file: exit 0, no output" "rc=$rc" "$out"; fi
 
+# eight shortest IPv6 servers: the c-ares list is longer than the text (heap overflow once)
+printf 'Socket unix:%s/s.sock\nSyslog no\nDNSServers ::,::,::,::,::,::,::,::\n' "$D" > "$D/v6.conf"
+out=$("$MXGUARD" -n -c "$D/v6.conf" 2>&1); rc=$?
+if [ $rc = 0 ] && [ -z "$out" ]; then tap_ok "-n with eight DNSServers ::: exit 0, no output"
+else tap_fail "-n with eight DNSServers ::: exit 0, no output" "rc=$rc" "$out"; fi
+
 printf 'Socket unix:/x\nFrobnicate yes\nMode strict\nWhitelist %s/nope.cdb\n' "$D" > "$D/bad.conf"
 out=$("$MXGUARD" -n -c "$D/bad.conf" 2>&1); rc=$?
 if [ $rc = 1 ] && [ "$out" = "$D/bad.conf:2: unknown key \"Frobnicate\"
@@ -118,6 +124,33 @@ if [ "$(id -u)" = 0 ]; then
 	else
 		tap_fail "daemon starts with UserID nobody:nogroup" "$(cat "$D/priv.log")"
 	fi
+	# the pid file goes at a clean stop: SIGTERM and SIGINT, as root and as UserID
+	# in a directory UserID may write; where it may not, the file stays and a line says so
+	mkdir "$D/run" && chown nobody:nogroup "$D/run"
+	for sig in TERM INT; do
+		printf 'Socket unix:%s/q.sock\nSyslog no\nSPF no\nUserID nobody:nogroup\nPidFile %s/run/q.pid\n' "$D" "$D" > "$D/q.conf"
+		: > "$D/q.log"
+		if mxg_start "$D/q.conf" "$D/q.log" && [ -f "$D/run/q.pid" ]; then
+			kill -"$sig" "$MXG_PID"
+			mxg_stop
+			tap_check "SIG$sig as UserID: the pid file is removed" test ! -e "$D/run/q.pid"
+		else tap_fail "daemon starts with its pid file in a UserID directory" "$(cat "$D/q.log")"; fi
+	done
+	printf 'Socket unix:%s/q.sock\nSyslog no\nSPF no\nPidFile %s/q.pid\n' "$D" "$D" > "$D/q.conf"
+	: > "$D/q.log"
+	if mxg_start "$D/q.conf" "$D/q.log" && [ -f "$D/q.pid" ]; then
+		mxg_stop
+		tap_check "SIGTERM as root: the pid file is removed" test ! -e "$D/q.pid"
+	else tap_fail "daemon starts with a pid file as root" "$(cat "$D/q.log")"; fi
+	printf 'Socket unix:%s/q.sock\nSyslog no\nSPF no\nUserID nobody:nogroup\nPidFile %s/q.pid\n' "$D" "$D" > "$D/q.conf"
+	: > "$D/q.log"
+	if mxg_start "$D/q.conf" "$D/q.log"; then
+		tap_check "a pid file UserID cannot remove is named at start" grep -q \
+			"PidFile $D/q.pid: UserID nobody:nogroup may not write $D: the file will stay after stop" "$D/q.log"
+		mxg_stop
+		tap_check "... and at stop, and it stays" sh -c "grep -q 'PidFile $D/q.pid not removed: Permission denied' '$D/q.log' && test -f '$D/q.pid'"
+	else tap_fail "daemon starts with a pid file only root may remove" "$(cat "$D/q.log")"; fi
+	rm -f "$D/q.pid"
 	ln -s /etc/passwd-not-here "$D/link.pid"
 	printf 'Socket unix:%s/l.sock\nSyslog no\nPidFile %s/link.pid\n' "$D" "$D" > "$D/link.conf"
 	out=$(timeout 5 "$MXGUARD" -f -c "$D/link.conf" 2>&1); rc=$?
@@ -197,6 +230,40 @@ if mxg_start "$D/nokey.conf" "$D/nokey.log"; then
 		grep -q "LoopKeyFile $D/none.key: No such file or directory: no loop pass marks" "$D/nokey.log"
 	mxg_stop
 else tap_fail "daemon starts without a loop key" "$(cat "$D/nokey.log")"; fi
+# SIGUSR1 from the moment the socket exists: never the default action (exit),
+# never a reload before the first configuration is published (NULL snapshot)
+printf 'Socket unix:%s/e.sock\nSyslog no\nSPF no\n' "$D" > "$D/early.conf"
+early_ok=0
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+	rm -f "$D/e.sock"; : > "$D/early.log"
+	${MXG_WRAP:-} "$MXGUARD" -f -c "$D/early.conf" 2>>"$D/early.log" & pid=$!
+	end=$((SECONDS + 60)); while [ ! -S "$D/e.sock" ] && [ $SECONDS -lt $end ]; do :; done   # no sleep: the window is short
+	n=0; while [ $n -lt 300 ] && kill -USR1 "$pid" 2>/dev/null; do n=$((n + 1)); done
+	if wait_match "$D/early.log" "configuration $D/early.conf reloaded" 20 && kill -0 "$pid" 2>/dev/null; then
+		early_ok=$((early_ok + 1))
+	else
+		kill -KILL "$pid" 2>/dev/null; wait "$pid"; rc=$?
+		tap_fail "SIGUSR1 at start-up: the daemon lives and reloads" "start $i: exit $rc" "$(cat "$D/early.log")"
+		break
+	fi
+	kill -KILL "$pid"; wait "$pid" 2>/dev/null
+done
+[ $early_ok = 12 ] && tap_ok "SIGUSR1 burst from the socket's appearance, 12 starts: alive, reloaded each time"
+
+# Syslog and SyslogFacility are taken at start only: a reload that changes them says so
+printf 'Socket unix:%s/g.sock\nSyslog no\nSPF no\n' "$D" > "$D/sl.conf"
+if mxg_start "$D/sl.conf" "$D/sl.log"; then
+	printf 'Socket unix:%s/g.sock\nSyslog yes\nSyslogFacility local3\nSPF no\n' "$D" > "$D/sl.conf"
+	kill -USR1 "$MXG_PID"
+	tap_check "reload changing Syslog and SyslogFacility warns that they need a restart" \
+		wait_match "$D/sl.log" "Syslog, SyslogFacility: changes take effect at the next restart" 10
+	printf 'Socket unix:%s/x.sock\nSyslog yes\nSyslogFacility local3\nSPF no\n' "$D" > "$D/sl.conf"
+	kill -USR1 "$MXG_PID"
+	tap_check "reload changing Socket only names Socket" \
+		wait_match "$D/sl.log" ": Socket: changes take effect at the next restart" 10
+	mxg_stop
+else tap_fail "daemon starts with Syslog no" "$(cat "$D/sl.log")"; fi
+
 # -f under systemd: stderr that is the journal ($JOURNAL_STREAM) gets no copy when Syslog is on
 printf 'Socket unix:%s/j.sock\nSyslog yes\nSPF no\n' "$D" > "$D/j.conf"
 journal_run() {    # journal_run ERRFILE [JOURNAL_STREAM value]: start, wait for the socket, stop

@@ -2,8 +2,10 @@
 # e2e/demo.sh - the Quick start demo: a private Postfix with mxguard
 # attached, in its own network namespace on loopback; sample mail from
 # several clients goes through every decision mxguard makes so far, and a
-# table of what happened is printed with mxguard's log lines. Exits 0 when
-# every message got the decision it should, 1 otherwise.
+# table of what happened is printed with mxguard's log lines; the run's log
+# goes through mxguard-report --html into MXG_DEMO_REPORT (by default
+# mxguard-demo-report.html in the build directory), and the demo says where.
+# Exits 0 when every message got the decision it should, 1 otherwise.
 set -u
 . "$(dirname "$0")/lib.sh"
 e2e_enter_ns "$@"
@@ -113,5 +115,14 @@ if [ "$bad" -eq 0 ]; then
 else
 	echo "demo: $bad of $n messages were not decided as expected"
 fi
+kill -USR2 "$MXG_PID"                   # the stats lines, for the report's zone table
+wait_match "$MLOG" "stats dnsbl zone=bl\.demo\.test" 5
 mxg_stop
+report=${MXG_DEMO_REPORT:-$MXG_TOP_BUILDDIR/mxguard-demo-report.html}
+if perl "$MXG_TOP_SRCDIR/contrib/mxguard-report" --html "$MLOG" > "$report"; then
+	echo "demo: the HTML report of this run (mxguard-report --html): $report"
+else
+	echo "demo: mxguard-report --html failed"
+	bad=$((bad + 1))
+fi
 [ "$bad" -eq 0 ]

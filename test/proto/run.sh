@@ -87,6 +87,35 @@ tap_check "refusal of the truncated CDB is logged" \
 	grep -Eq "whitelist $D/wl.cdb: not a CDB file \(truncated or corrupt\); keeping the 1 entries" "$LOG"
 "$MXGUARD_WL" "$D/wl"
 
+# the CDB rewritten in place (cp over it: same inode, truncated, half
+# written, garbage): the loaded entries are a copy and stay, the daemon lives
+sleep 1.2
+session "recompiled CDB is picked up" \
+	'reason=whitelist client=198\.51\.100\.23 name=unknown entry=198\.51\.100\.0/24' IP=198.51.100.23
+ino=$(stat -c %i "$D/wl.cdb")
+cp "$D/wl.cdb" "$D/wl.full"
+: > "$D/wl.cdb"
+sleep 1.2
+session "CDB truncated in place: the entries loaded before still classify" \
+	'reason=whitelist client=198\.51\.100\.24 name=unknown entry=198\.51\.100\.0/24' IP=198.51.100.24
+head -c 1500 "$D/wl.full" > "$D/wl.cdb"
+sleep 1.2
+session "CDB half copied in place: the entries loaded before still classify" \
+	'reason=whitelist client=198\.51\.100\.25 name=unknown entry=198\.51\.100\.0/24' IP=198.51.100.25
+head -c 3000 /dev/urandom > "$D/wl.cdb"
+sleep 1.2
+session "CDB overwritten in place with garbage: the entries loaded before still classify" \
+	'reason=whitelist client=198\.51\.100\.26 name=unknown entry=198\.51\.100\.0/24' IP=198.51.100.26
+tap_check "the daemon survived the in-place rewrites" kill -0 "$MXG_PID"
+tap_check "the rewrites kept the inode (in place, not a rename)" test "$(stat -c %i "$D/wl.cdb")" = "$ino"
+printf '198.51.100.0/24 OK\n192.0.2.0/24 OK\n' > "$D/wl.new"
+"$MXGUARD_WL" "$D/wl.new"
+cat "$D/wl.new.cdb" > "$D/wl.cdb"
+sleep 1.2
+session "complete CDB copied in place is loaded" \
+	'reason=whitelist client=192\.0\.2\.9 name=unknown entry=192\.0\.2\.0/24' IP=192.0.2.9
+"$MXGUARD_WL" "$D/wl"
+
 # SIGUSR1: a good configuration is taken, a bad one refused
 write_conf 10.0.0.0/8 "Mode monitor
 TrustedNetworks 172.16.5.5/32"

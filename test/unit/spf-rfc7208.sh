@@ -13,7 +13,9 @@ if [ ! -r "$yml" ]; then
 fi
 tmp=$(mktemp -d /tmp/mxg-rfc7208.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-if ! python3 "$here/rfc7208-lines.py" "$yml" >"$tmp/lines" 2>"$tmp/err"; then
+py=/usr/bin/python3      # Debian's, with python3-yaml from contrib/debian-packages
+[ -x "$py" ] || py=python3
+if ! "$py" "$here/rfc7208-lines.py" "$yml" >"$tmp/lines" 2>"$tmp/err"; then
 	echo "not ok 1 - converting $yml failed"
 	sed 's/^/# /' "$tmp/err"
 	exit 1

@@ -160,6 +160,30 @@ START_TEST(dns_keys_parse)
 }
 END_TEST
 
+START_TEST(many_short_ipv6_dns_servers_are_written_whole)
+{
+	char text[4096], want[8192];
+	struct config *c;
+	size_t n = 0, w = 0;
+	int i;
+
+	c = load_text("DNSServers ::,::,::,::,::,::,::,::\n");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(c->dns_servers,
+	    "[::]:53,[::]:53,[::]:53,[::]:53,[::]:53,[::]:53,[::]:53,[::]:53");
+	cfg_free(c);
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "DNSServers");
+	for (i = 0; i < 300; i++) {
+		n += (size_t)snprintf(text + n, sizeof(text) - n, " ::%x", i % 15 + 1);
+		w += (size_t)snprintf(want + w, sizeof(want) - w, "%s[::%x]:53", i ? "," : "", i % 15 + 1);
+	}
+	snprintf(text + n, sizeof(text) - n, "\n");
+	ck_assert_ptr_nonnull(c = load_text(text));
+	ck_assert_str_eq(c->dns_servers, want);
+	cfg_free(c);
+}
+END_TEST
+
 START_TEST(dns_key_problems_are_named)
 {
 	struct config *c = load_text(
@@ -367,6 +391,7 @@ suite(void)
 	tcase_add_test(t, dns_keys_default_as_spec);
 	tcase_add_test(t, dns_keys_parse);
 	tcase_add_test(t, dns_key_problems_are_named);
+	tcase_add_test(t, many_short_ipv6_dns_servers_are_written_whole);
 	tcase_add_test(t, trusted_networks_none_or_empty_is_empty);
 	tcase_add_test(t, every_problem_is_reported_with_its_line);
 	tcase_add_test(t, nul_byte_and_overlong_line_are_errors);

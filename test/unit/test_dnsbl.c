@@ -3,6 +3,8 @@
 #include "autoconf.h"
 #include "decide.h"
 #include "dnsbl.h"
+#include "log.h"
+#include "stats.h"
 #include "unit.h"
 
 static struct dnsbl_conf conf;
@@ -143,6 +145,49 @@ START_TEST(weights_sum_filters_select_and_threshold_decides)
 }
 END_TEST
 
+START_TEST(zone_named_inside_another_is_still_logged)
+{
+	struct dns_answer a[3];
+	struct dnsbl_verdict v;
+
+	a[0] = answer(DNS_OK, "127.0.0.2", NULL);
+	a[1] = answer(DNS_OK, "127.0.0.2", NULL);
+	a[2] = answer(DNS_OK, "127.0.0.2", NULL);
+	v = score("bl.example.test example.test", 1, a);
+	ck_assert_str_eq(v.zones, "bl.example.test:127.0.0.2,example.test:127.0.0.2");
+	v = score("example.test bl.example.test", 1, a);
+	ck_assert_str_eq(v.zones, "example.test:127.0.0.2,bl.example.test:127.0.0.2");
+	/* one zone matched by two of its filters is named once */
+	v = score("zen.example=127.0.0.2 zen.example=127.0.0.[1..3] x.zen.example", 1, a);
+	ck_assert_str_eq(v.zones, "zen.example:127.0.0.2,x.zen.example:127.0.0.2");
+	ck_assert_int_eq(v.score, 3);
+	/* failures the same way */
+	a[0] = answer(DNS_TIMEOUT, NULL, NULL);
+	a[1] = answer(DNS_TIMEOUT, NULL, NULL);
+	v = score("bl.example.test example.test", 1, a);
+	ck_assert_int_eq(v.failed, 2);
+	ck_assert_ptr_nonnull(strstr(v.errors, "bl.example.test:"));
+	ck_assert_ptr_nonnull(strstr(v.errors, ",example.test:"));
+}
+END_TEST
+
+START_TEST(bad_answers_warn_once_a_minute_per_zone_however_many_zones)
+{
+	struct dns_answer a = answer(DNS_OK, "192.0.2.1", NULL);
+	char zone[64];
+	int i;
+
+	log_open("test", 0, 0, 0);
+	/* more zones than one configuration holds, as reloads bring them */
+	for (i = 0; i < 3 * DNSBL_MAX_ZONES / 2; i++) {
+		snprintf(zone, sizeof(zone), "z%d.example", i);
+		ck_assert_msg(dnsbl_warn_bad(stats_zone(zone), zone, &a) == 1, "zone %d never warned", i);
+		ck_assert_int_eq(dnsbl_warn_bad(stats_zone(zone), zone, &a), 0);
+	}
+	ck_assert_int_eq(dnsbl_warn_bad(stats_zone("z0.example"), "z0.example", &a), 0);
+}
+END_TEST
+
 START_TEST(dnswl_weight_offsets_a_listing)
 {
 	struct dns_answer a[2];
@@ -253,6 +298,8 @@ suite(void)
 	tcase_add_test(t, query_names_reverse_ipv4_octets_and_ipv6_nibbles);
 	tcase_add_test(t, error_codes_and_outside_answers_never_list);
 	tcase_add_test(t, weights_sum_filters_select_and_threshold_decides);
+	tcase_add_test(t, zone_named_inside_another_is_still_logged);
+	tcase_add_test(t, bad_answers_warn_once_a_minute_per_zone_however_many_zones);
 	tcase_add_test(t, dnswl_weight_offsets_a_listing);
 	tcase_add_test(t, failed_allowlist_makes_a_listing_uncertain_not_a_reject);
 	tcase_add_test(t, rcpt_decision_matrix);

@@ -48,6 +48,12 @@ START_TEST(sendmail_may_be_forged)
 	ck_assert_str_eq(st.from_name, "rdns.example.net");
 	ck_assert_str_eq(ip(), "198.51.100.7");
 	ck_assert_str_eq(st.by, "mail.example.com");
+	/* review: the sender's PTR name beside the bracketed address may read
+	 * like an address ("127.0.0.1."): the bracketed one is the client */
+	parse("from h (127.0.0.1 [203.0.113.66] (may be forged)) by backup.example (8.15.2/8.15.2); date");
+	ck_assert_str_eq(ip(), "203.0.113.66");
+	parse("from h (127.0.0.1 helo=x) by backup.example; date");     /* bare, not alone */
+	ck_assert_int_eq(st.has_ip, 0);
 }
 END_TEST
 

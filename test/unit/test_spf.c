@@ -123,6 +123,30 @@ START_TEST(exp_text_from_dns_never_reaches_libspf2)
 }
 END_TEST
 
+START_TEST(sender_is_up_to_the_last_bracket_and_domain_after_the_last_at)
+{
+	/* review: a quoted local part with '>' or '@' made mxguard check the
+	 * attacker's domain, or fall back to the HELO */
+	char out[64];
+
+	spf_sender("<\"x@evil.example>\"@victim.example>", out, sizeof(out));
+	ck_assert_str_eq(out, "\"x@evil.example>\"@victim.example");
+	ck_assert_str_eq(strrchr(out, '@') + 1, "victim.example");
+	spf_sender("<\"x>\"@victim.example>", out, sizeof(out));
+	ck_assert_str_eq(out, "\"x>\"@victim.example");
+	spf_sender("<>", out, sizeof(out));
+	ck_assert_str_eq(out, "");
+	spf_sender("", out, sizeof(out));
+	ck_assert_str_eq(out, "");
+	spf_sender("a@b.example", out, sizeof(out));          /* no brackets */
+	ck_assert_str_eq(out, "a@b.example");
+	spf_sender("<a@b.example", out, sizeof(out));         /* no closing bracket */
+	ck_assert_str_eq(out, "a@b.example");
+	spf_sender("<0123456789@0123456789.example>", out, 12);
+	ck_assert_str_eq(out, "0123456789@");
+}
+END_TEST
+
 START_TEST(real_world_records_pass)
 {
 	static const char *good[] = {
@@ -252,6 +276,7 @@ suite(void)
 	tcase_add_test(t, result_names_are_spec_words);
 	tcase_add_test(t, dns_replies_are_parsed_and_bad_ones_refused);
 	tcase_add_test(t, exp_text_from_dns_never_reaches_libspf2);
+	tcase_add_test(t, sender_is_up_to_the_last_bracket_and_domain_after_the_last_at);
 	tcase_add_test(t, received_spf_of_a_guard_error_has_no_raw_control_byte);
 	suite_add_tcase(s, t);
 	return s;

@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 
+#include "decide.h"
 #include "dnsbl.h"
 #include "stats.h"
 #include "unit.h"
@@ -197,6 +198,20 @@ START_TEST(concurrent_updates_are_all_counted)
 }
 END_TEST
 
+START_TEST(warning_is_due_once_per_interval_per_row)
+{
+	struct stats_zone *a = stats_zone("warn-a.example"), *b = stats_zone("warn-b.example");
+
+	ck_assert_int_eq(stats_zone_warn_due(a, 1000, 60), 1);
+	ck_assert_int_eq(stats_zone_warn_due(a, 1059, 60), 0);
+	ck_assert_int_eq(stats_zone_warn_due(b, 1059, 60), 1);      /* rows apart */
+	ck_assert_int_eq(stats_zone_warn_due(a, 1060, 60), 1);
+	ck_assert_int_eq(stats_zone_warn_due(a, 1060, 60), 0);
+	ck_assert_int_eq(stats_zone_warn_due(NULL, 1000, 60), 1);   /* no row: one shared slot */
+	ck_assert_int_eq(stats_zone_warn_due(NULL, 1001, 60), 0);
+}
+END_TEST
+
 START_TEST(dnsbl_results_map_to_stats_results)
 {
 	struct dnsbl_zone_result z;
@@ -229,6 +244,40 @@ START_TEST(dnsbl_results_map_to_stats_results)
 }
 END_TEST
 
+START_TEST(decisions_are_counted_under_the_mode_published_and_an_accept_never_as_monitor)
+{
+	struct stats_view v;
+
+	stats_set_monitor(1);
+	stats_count(ACT_REJECT, R_DNSBL);
+	stats_count(ACT_ACCEPT, R_CLEAN);
+	stats_set_monitor(0);
+	stats_count(ACT_REJECT, R_DNSBL);
+	stats_count_wl_reload();
+	stats_get(&v);
+	ck_assert_uint_eq(v.decision[ACT_REJECT][R_DNSBL][1], 1);
+	ck_assert_uint_eq(v.decision[ACT_REJECT][R_DNSBL][0], 1);
+	ck_assert_uint_eq(v.decision[ACT_ACCEPT][R_CLEAN][0], 1);
+	ck_assert_uint_eq(v.decision[ACT_ACCEPT][R_CLEAN][1], 0);
+	ck_assert_uint_eq(v.action[ACT_REJECT], 2);
+	ck_assert_uint_eq(v.reason[R_DNSBL], 2);
+	ck_assert_uint_eq(v.wl_reloads, 1);
+	ck_assert_uint_eq(v.config_reloads, 0);
+}
+END_TEST
+
+START_TEST(zone_latency_sum_is_kept_for_the_histogram_export)
+{
+	struct stats_zone *z = stats_zone("sum.test");
+	struct stats_zone_view v;
+
+	stats_zone_latency(z, 100);
+	stats_zone_latency(z, 2500);
+	ck_assert_int_eq(stats_zone_get("sum.test", &v), 1);
+	ck_assert_uint_eq(v.sum_us, 2600);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -244,8 +293,11 @@ suite(void)
 	tcase_add_test(t, percentile_does_not_overflow_on_huge_counts);
 	tcase_add_test(t, zone_rows_are_found_by_name_and_count_what_they_are_told);
 	tcase_add_test(t, zone_table_is_bounded);
+	tcase_add_test(t, warning_is_due_once_per_interval_per_row);
 	tcase_add_test(t, concurrent_updates_are_all_counted);
 	tcase_add_test(t, dnsbl_results_map_to_stats_results);
+	tcase_add_test(t, decisions_are_counted_under_the_mode_published_and_an_accept_never_as_monitor);
+	tcase_add_test(t, zone_latency_sum_is_kept_for_the_histogram_export);
 	tcase_set_timeout(t, 30);
 	suite_add_tcase(s, t);
 	return s;

@@ -46,6 +46,22 @@ START_TEST(escape_uses_the_same_escapes_but_no_quotes)
 }
 END_TEST
 
+START_TEST(escape_comment_also_escapes_what_ends_a_header_comment)
+{
+	/* review: DNS text in Received-SPF's comment could close it and add
+	 * fields of the sender's choosing ("x) client-ip=...;") */
+	struct str s;
+
+	str_init(&s, 200);
+	str_escape_comment(&s, ")identity=helo;client-ip=192.0.2.1;x=(");
+	ck_assert_str_eq(str_text(&s), "\\x29identity=helo\\x3bclient-ip=192.0.2.1\\x3bx=\\x28");
+	str_reset(&s);
+	str_escape(&s, "a(b);c");                 /* the log's escape leaves them */
+	ck_assert_str_eq(str_text(&s), "a(b);c");
+	str_free(&s);
+}
+END_TEST
+
 START_TEST(text_past_the_maximum_is_cut_and_marked)
 {
 	struct str s;
@@ -110,6 +126,7 @@ suite(void)
 	tcase_add_test(t, text_past_the_maximum_is_cut_and_marked);
 	tcase_add_test(t, grows_past_its_first_block);
 	tcase_add_test(t, copy_into_a_fixed_array_is_bounded);
+	tcase_add_test(t, escape_comment_also_escapes_what_ends_a_header_comment);
 	suite_add_tcase(s, t);
 	return s;
 }

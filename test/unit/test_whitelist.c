@@ -301,6 +301,82 @@ START_TEST(replaced_file_is_followed_and_a_corrupt_one_ignored)
 }
 END_TEST
 
+/* overwrite_in_place - the same inode gets new bytes: the first n of the
+ * file named from (all of it when n < 0), then garbage up to pad bytes */
+static void
+overwrite_in_place(const char *name, const char *from, long n, long pad)
+{
+	char buf[65536];
+	int in = open(unit_path(from), O_RDONLY), out = open(unit_path(name), O_WRONLY | O_TRUNC);
+	ssize_t got = 0;
+	long i;
+
+	ck_assert_int_ge(in, 0);
+	ck_assert_int_ge(out, 0);
+	if (n != 0)
+		got = read(in, buf, n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf));
+	ck_assert_int_ge(got, 0);
+	for (i = got; i < pad && (size_t)i < sizeof(buf); i++)
+		buf[i] = (char)(i * 7);
+	if (pad > got)
+		got = pad;
+	ck_assert_int_eq(write(out, buf, (size_t)got), got);
+	close(in);
+	close(out);
+}
+
+START_TEST(file_rewritten_in_place_keeps_the_old_entries)
+{
+	struct stat before, after;
+	struct wl *wl;
+	int i;
+
+	log_open("test", 0, 0, 0);
+	ck_assert_int_eq(compile("inplace", "192.0.2.1 OK\n.example.org RELAY\n", 0), 0);
+	ck_assert_int_eq(compile("other", "198.51.100.0/24 OK\n", 0), 0);
+	ck_assert_ptr_nonnull(wl = open_wl("inplace"));
+	ck_assert_int_eq(stat(unit_path("inplace.cdb"), &before), 0);
+	/* truncated to nothing, half copied, then garbage: the same inode each time */
+	overwrite_in_place("inplace.cdb", "other.cdb", 0, 0);
+	for (i = 0; i < 3; i++) {
+		sleep(1);
+		if (i == 1)
+			overwrite_in_place("inplace.cdb", "other.cdb", 1500, 0);
+		if (i == 2)
+			overwrite_in_place("inplace.cdb", "other.cdb", 0, 3000);
+		ck_assert_str_eq(match(wl, "192.0.2.1"), "192.0.2.1");
+		ck_assert_str_eq(match(wl, "mx.example.org"), ".example.org");
+		ck_assert_str_eq(match(wl, "198.51.100.1"), "");
+		ck_assert_uint_eq(wl_count(wl), 2);
+	}
+	ck_assert_int_eq(stat(unit_path("inplace.cdb"), &after), 0);
+	ck_assert_uint_eq(before.st_ino, after.st_ino);
+	/* a complete copy in place is loaded */
+	overwrite_in_place("inplace.cdb", "other.cdb", -1, 0);
+	for (i = 0; i < 30 && strcmp(match(wl, "198.51.100.1"), "198.51.100.0/24") != 0; i++)
+		usleep(100000);
+	ck_assert_str_eq(match(wl, "198.51.100.1"), "198.51.100.0/24");
+	ck_assert_str_eq(match(wl, "192.0.2.1"), "");
+	wl_close(wl);
+}
+END_TEST
+
+START_TEST(whitelist_larger_than_the_bound_is_refused_by_name)
+{
+	char err[512], want[600];
+	int fd = open(unit_path("huge.cdb"), O_CREAT | O_TRUNC | O_WRONLY, 0644);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, (off_t)WL_FILE_MAX + 1), 0);
+	close(fd);
+	ck_assert_ptr_null(wl_open(unit_path("huge.cdb"), err, sizeof(err)));
+	snprintf(want, sizeof(want), "%s: larger than %u MiB, the most a whitelist may be",
+	    unit_path("huge.cdb"), (unsigned)(WL_FILE_MAX >> 20));
+	ck_assert_str_eq(err, want);
+	unlink(unit_path("huge.cdb"));
+}
+END_TEST
+
 /* set_mtime - a whole-second mtime (and atime) on a file of the test directory */
 static void
 set_mtime(const char *name, time_t t)
@@ -394,6 +470,8 @@ suite(void)
 	tcase_add_test(t, check_only_writes_nothing);
 	tcase_add_test(t, truncated_or_corrupt_files_are_refused);
 	tcase_add_test(t, replaced_file_is_followed_and_a_corrupt_one_ignored);
+	tcase_add_test(t, file_rewritten_in_place_keeps_the_old_entries);
+	tcase_add_test(t, whitelist_larger_than_the_bound_is_refused_by_name);
 	tcase_add_test(t, source_of_a_cdb_is_its_name_without_dot_cdb);
 	tcase_add_test(t, stale_database_is_reported_and_still_used);
 	tcase_add_test(t, replaced_stale_file_is_loaded_and_the_warning_logged);
