@@ -73,7 +73,7 @@ static const struct choice loop_actions[] = {
 
 enum ktype {
 	K_SOCKET, K_PATH, K_USER, K_UMASK, K_BOOL, K_CHOICE, K_CIDRS,
-	K_TIME, K_INT, K_REPLY, K_SERVERS, K_DNSBL, K_RCPTS, K_NAMES
+	K_TIME, K_INT, K_REPLY, K_SERVERS, K_DNSBL, K_RCPTS, K_NAMES, K_SIZE
 };
 
 struct key {
@@ -82,7 +82,7 @@ struct key {
 	const char *def;          /* NULL: unset */
 	size_t off;
 	const struct choice *choices;
-	long min, max;            /* K_TIME (ms) and K_INT bounds */
+	long min, max;            /* K_TIME (ms), K_INT and K_SIZE (bytes) bounds */
 };
 
 #define F(x) offsetof(struct config, x)
@@ -107,6 +107,7 @@ static const struct key keys[] = {
 	    F(dnsbl_reply), NULL, 0, 0},
 	{"DNSBLMinTTL", K_TIME, "60s", F(dnsbl_min_ttl), NULL, 0, 7 * 86400000L},
 	{"DNSBLMaxTTL", K_TIME, "1h", F(dnsbl_max_ttl), NULL, 0, 7 * 86400000L},
+	{"DNSCacheSize", K_SIZE, "8m", F(dns_cache_size), NULL, 0, 1L << 30},
 	{"ExemptRecipients", K_RCPTS, "postmaster@, abuse@", F(exempt), NULL, 0, 0},
 	{"SPF", K_BOOL, "yes", F(spf), NULL, 0, 0},
 	{"SPFFailAction", K_CHOICE, "reject", F(spf_fail_action), spf_actions, 0, 0},
@@ -286,6 +287,34 @@ parse_time(const char *v, const struct key *k, unsigned *out, char *why, size_t 
 	return NULL;
 }
 
+/* parse_size - "4096", "512k", "8m", "1g" (bytes, KiB, MiB, GiB) within [min, max] */
+static const char *
+parse_size(const char *v, const struct key *k, unsigned long *out, char *why, size_t wsize)
+{
+	static const struct { const char *unit; long mult; } units[] = {
+		{"", 1}, {"k", 1L << 10}, {"m", 1L << 20}, {"g", 1L << 30}
+	};
+	char *end;
+	long n;
+	size_t i;
+
+	errno = 0;
+	if (*v < '0' || *v > '9')
+		return "expected a size such as 65536, 512k, 8m or 1g";
+	n = strtol(v, &end, 10);
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcasecmp(end, units[i].unit) == 0)
+			break;
+	if (i == sizeof(units) / sizeof(units[0]) || errno)
+		return "expected a size such as 65536, 512k, 8m or 1g";
+	if (n > k->max / units[i].mult || n * units[i].mult < k->min) {
+		snprintf(why, wsize, "%.40s is out of range (%ld to %ld bytes)", v, k->min, k->max);
+		return why;
+	}
+	*out = (unsigned long)(n * units[i].mult);
+	return NULL;
+}
+
 /* parse_servers - "ip", "ip:port", "ip6", "[ip6]:port" to c-ares' csv (a
  * memory stream: the list is as long as it needs to be, nothing sized by hand) */
 static const char *
@@ -446,6 +475,8 @@ set_value(struct config *c, const struct key *k, const char *v, char *why, size_
 		return parse_cidrs(v, field, why, wsize);
 	case K_TIME:
 		return parse_time(v, k, field, why, wsize);
+	case K_SIZE:
+		return parse_size(v, k, field, why, wsize);
 	case K_INT:
 		errno = 0;
 		{
@@ -637,10 +668,16 @@ cfg_in_list(const struct cidr_list *l, const struct addr *a)
 int
 cfg_start_dns(struct config *c, char *err, size_t errlen)
 {
+	struct dns_limits lim;
+
 	if ((c->dnsbl.nzones == 0 && !c->spf) || c->dns != NULL)
 		return 0;
 	dnsbl_meters(&c->dnsbl);
-	c->dns = dns_start(c->dns_servers, c->dns_timeout, err, errlen);
+	dns_limits_default(&lim);
+	lim.cache_bytes = c->dns_cache_size;
+	lim.min_ttl = c->dnsbl_min_ttl / 1000;
+	lim.max_ttl = c->dnsbl_max_ttl / 1000;
+	c->dns = dns_start(c->dns_servers, c->dns_timeout, &lim, err, errlen);
 	return c->dns ? 0 : -1;
 }
 

@@ -47,6 +47,7 @@ struct config {
 	char *dnsbl_reply;        /* "5xx [5.x.y] text" with %a %z */
 	unsigned dnsbl_min_ttl;   /* ms, as written; the cache uses seconds */
 	unsigned dnsbl_max_ttl;
+	unsigned long dns_cache_size; /* bytes, DNSCacheSize */
 	struct str_list exempt;   /* ExemptRecipients: "local@", "user@dom", "@dom" */
 	struct dns_resolver *dns; /* started by cfg_start_dns, stopped by cfg_free */
 	struct str_list local_names; /* LocalNames; empty: the MTA's {j} and the host name */

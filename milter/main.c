@@ -251,7 +251,7 @@ stats(void)
 	struct metrics_input in = {0};
 	struct stats_view sv;
 	struct dns_stats d;
-	char rate[16] = "-", err[600];
+	char err[600];
 	unsigned i;
 
 	if (c == NULL)
@@ -262,11 +262,7 @@ stats(void)
 	if (c->dns) {
 		dns_get_stats(c->dns, &d);
 		in.dns = &d;
-		if (d.lookups)
-			snprintf(rate, sizeof(rate), "%.1f%%", 100.0 * (double)d.hits / (double)d.lookups);
-		log_msg(LOG_NOTICE, "stats dns lookups=%lu cache_hits=%lu shared=%lu queries=%lu "
-		    "overload=%lu entries=%u pending=%u cache_hit_rate=%s", d.lookups, d.hits,
-		    d.shared, d.queries, d.overload, d.entries, d.pending, rate);
+		dns_stats_log_view(&d);
 	}
 	for (i = 0; i < c->dnsbl.nzones && i < STATS_ZONES_MAX; i++) {
 		stats_zone_get(c->dnsbl.zones[i], &zv[i]);

@@ -15,7 +15,7 @@
  * abort()s on some internal errors. So every TXT record that says
  * "v=spf1" passes spf_guard before libspf2 may see it: strict RFC 7208
  * syntax, at most 40 terms, a term of at most 255 bytes with at most 8
- * macros, transformer digits 1..128, c/r/t macros only in exp=. A record
+ * macros, transformer digits 1..128, no c/r/t macro (explanation text only). A record
  * that fails is replaced by two bare "v=spf1" records (libspf2 stops at
  * "multiple records", a path with no macro in it) and the result is forced
  * to permerror with the reason. No other DNS text reaches libspf2: a TXT
@@ -50,6 +50,7 @@
 
 #include "log.h"
 #include "spf.h"
+#include "spf_record.h"
 #include "str.h"
 
 #define GUARD_RECORD_MAX 2048
@@ -63,6 +64,7 @@ struct ctx {
 	struct timespec deadline;
 	unsigned lookups, voids;
 	int first_done;                   /* the first TXT (the sender's record) was asked */
+	int first_records;                /* "v=spf1" records handed to libspf2 in its answer */
 	char why[160];                    /* "domain: reason", at most 40 + 2 + 100 */
 };
 
@@ -129,33 +131,40 @@ macro_string(const char *s, size_t n, int exp, unsigned *macros)
 	return NULL;
 }
 
-/* cidr_ok - "/n" (and for a/mx "//m") with n within the family's bits */
+/* cidr_len - at P[*I] the digits of one prefix length of at most MAX
+ * (7.1: no leading zero); advances *I; 0 when there is none */
 static int
-cidr_ok(const char *p, size_t n, int dual)
+cidr_len(const char *p, size_t n, size_t *i, unsigned max)
+{
+	unsigned v = 0, digits = 0;
+
+	while (*i < n && isdigit((unsigned char)p[*i]) && digits < 4) {
+		v = v * 10 + (unsigned)(p[(*i)++] - '0');
+		digits++;
+	}
+	return digits > 0 && v <= max && !(digits > 1 && p[*i - digits] == '0');
+}
+
+/* cidr_ok - the whole of P: "/n" (n <= MAX) for ip4/ip6; for a/mx (DUAL)
+ * the dual-cidr-length of 5.6, ["/" ip4-len] ["//" ip6-len] */
+static int
+cidr_ok(const char *p, size_t n, unsigned max, int dual)
 {
 	size_t i = 0;
-	int rounds = 0;
 
-	while (i < n) {
-		unsigned v = 0, digits = 0, max = 32;
-
-		if (p[i] != '/')
-			return 0;
+	if (!dual)
+		return n > 1 && p[0] == '/' && (i = 1, cidr_len(p, n, &i, max)) && i == n;
+	if (i + 1 < n && p[i] == '/' && p[i + 1] != '/') {
 		i++;
-		if (i < n && p[i] == '/') {
-			if (!dual)
-				return 0;
-			i++;
-			max = 128;
-		}
-		while (i < n && isdigit((unsigned char)p[i]) && digits < 4) {
-			v = v * 10 + (unsigned)(p[i++] - '0');
-			digits++;
-		}
-		if (digits == 0 || v > max || ++rounds > 2)
+		if (!cidr_len(p, n, &i, 32))
 			return 0;
 	}
-	return 1;
+	if (i + 2 < n && p[i] == '/' && p[i + 1] == '/') {
+		i += 2;
+		if (!cidr_len(p, n, &i, 128))
+			return 0;
+	}
+	return i == n;
 }
 
 /* term - one directive or modifier */
@@ -185,7 +194,10 @@ term(const char *t, size_t n, int *redirects, int *exps)
 			return "redirect= twice";
 		if (name == 3 && strncasecmp(t, "exp", 3) == 0 && ++*exps > 1)
 			return "exp= twice";
-		return macro_string(eq + 1, n - name - 1, name == 3 && strncasecmp(t, "exp", 3) == 0, &macros);
+		if (name + 1 == n && ((name == 8 && strncasecmp(t, "redirect", 8) == 0)
+		    || (name == 3 && strncasecmp(t, "exp", 3) == 0)))
+			return "empty domain";             /* 6.1, 6.2: a domain-spec is required */
+		return macro_string(eq + 1, n - name - 1, 0, &macros);   /* exp= too: c, r, t only in its TXT */
 	}
 	if (strchr("+-~?", t[0])) {
 		t++;
@@ -211,9 +223,7 @@ term(const char *t, size_t n, int *redirects, int *exps)
 		ip[al] = 0;
 		if (addr_parse(ip, &a) < 0 || (i == 5) != (strchr(ip, ':') == NULL))
 			return "bad address";
-		if (name + 1 + al < n && !cidr_ok(t + name + 1 + al, n - name - 1 - al, 0))
-			return "bad prefix length";
-		if (i == 5 && name + 1 + al < n && strtol(t + name + 2 + al, NULL, 10) > 32)
+		if (name + 1 + al < n && !cidr_ok(t + name + 1 + al, n - name - 1 - al, i == 5 ? 32 : 128, 0))
 			return "bad prefix length";
 		return NULL;
 	}
@@ -232,7 +242,7 @@ term(const char *t, size_t n, int *redirects, int *exps)
 	} else if (i == 1 || i == 7) {
 		return "include/exists without a domain";
 	}
-	if (name < n && ((i != 2 && i != 3) || !cidr_ok(t + name, n - name, 1)))
+	if (name < n && ((i != 2 && i != 3) || !cidr_ok(t + name, n - name, 0, 1)))
 		return "bad prefix length";
 	return NULL;
 }
@@ -272,13 +282,6 @@ spf_guard(const char *record, char *why, size_t wsize)
 	return 0;
 }
 
-/* spf_is_record - does the TXT string R say "v=spf1" (RFC 7208 4.5)? */
-static int
-spf_is_record(const char *r)
-{
-	return strncasecmp(r, "v=spf1", 6) == 0 && (r[6] == 0 || r[6] == ' ');
-}
-
 /* strip_exp - remove every exp= term from a guarded record, in place */
 static void
 strip_exp(char *rec)
@@ -314,19 +317,21 @@ add_rr(SPF_dns_rr_t *rr, const void *data, size_t len, int text)
 
 /* txt_record - one whole TXT record (its strings joined) into RR: dropped
  * unless it says v=spf1; replaced by "v=spf1" twice (libspf2: permerror)
- * when the guard refuses it; else handed on without exp=. A record the
+ * when the guard refuses it or it holds a NUL (a C string would cut it); else handed on without exp=. A record the
  * guard refused sets WHY and ends the answer: -1 on no memory. */
 static int
-txt_record(SPF_dns_rr_t *rr, char *rec, int too_long, const char *domain,
+txt_record(SPF_dns_rr_t *rr, char *rec, size_t len, int too_long, int nul, const char *domain,
     char *why, size_t wsize)
 {
 	char bad[140];
 
-	if (!spf_is_record(rec) || why[0])
+	if (!spf_record_is_spf1(rec, len) || why[0])    /* by length: "v=spf1" NUL is none */
 		return 0;
 	if (too_long)
 		snprintf(bad, sizeof(bad), "record longer than %d bytes", GUARD_RECORD_MAX);
-	if (too_long || spf_guard(rec, bad, sizeof(bad)) < 0) {
+	else if (nul)
+		snprintf(bad, sizeof(bad), "NUL in the record");
+	if (too_long || nul || spf_guard(rec, bad, sizeof(bad)) < 0) {
 		snprintf(why, wsize, "%.40s: %.100s", domain, bad);
 		rr->num_rr = 0;
 		return add_rr(rr, "v=spf1", 6, 1) | add_rr(rr, "v=spf1", 6, 1);
@@ -365,7 +370,7 @@ fill(SPF_dns_rr_t *rr, ns_type type, const struct dns_answer *ans, const char *d
 		struct ares_txt_ext *txt = NULL, *t;
 		char rec[GUARD_RECORD_MAX + 1] = "";        /* all zero: the analyzer can see rec[6] */
 		size_t len = 0;
-		int too_long = 0, started = 0;
+		int too_long = 0, started = 0, nul = 0;
 
 		if (ares_parse_txt_reply_ext(ans->raw, ans->rawlen, &txt) != ARES_SUCCESS)
 			return -1;
@@ -373,13 +378,15 @@ fill(SPF_dns_rr_t *rr, ns_type type, const struct dns_answer *ans, const char *d
 		for (t = txt; rc == 0; t = t->next) {
 			if (started && (t == NULL || t->record_start)) {
 				rec[len] = 0;
-				rc = txt_record(rr, rec, too_long, domain, why, wsize);
+				rc = txt_record(rr, rec, len, too_long, nul, domain, why, wsize);
 				len = 0;
-				too_long = 0;
+				too_long = nul = 0;
 			}
 			if (t == NULL)
 				break;
 			started = 1;
+			if (memchr(t->txt, 0, t->length) != NULL)
+				nul = 1;                  /* libspf2 would cut the record there */
 			if (len + t->length > GUARD_RECORD_MAX)
 				too_long = 1;
 			else if (!too_long) {
@@ -467,7 +474,7 @@ lookup(SPF_dns_server_t *srv, const char *domain, ns_type type, int should_cache
 		snprintf(c->why, sizeof(c->why), "more than %d DNS lookups", LOOKUPS_MAX);
 		return SPF_dns_rr_new_init(srv, domain, type, 0, NO_DATA);
 	}
-	q = dns_lookup(c->dns, domain, type, 60, 3600);
+	q = dns_lookup(c->dns, domain, type);
 	dns_wait(q, &c->deadline, &ans);
 	if (log_enabled(LOG_DEBUG)) {
 		char name[300];
@@ -482,6 +489,8 @@ lookup(SPF_dns_server_t *srv, const char *domain, ns_type type, int should_cache
 			SPF_dns_rr_free(rr);
 			rr = SPF_dns_rr_new_init(srv, domain, type, 0, TRY_AGAIN);
 		}
+		if (rr && first)
+			c->first_records = rr->num_rr;
 		if (rr && rr->num_rr == 0 && !first && ++c->voids > 2)
 			snprintf(c->why, sizeof(c->why), "more than 2 void lookups");
 		break;
@@ -691,8 +700,11 @@ check_libspf2(const struct spf_query *qr, struct spf_result *res)
 		    SPF_strerror(err), resp ? (int)SPF_response_result(resp) : -1);
 	if (resp == NULL)
 		goto out;
+	/* libspf2 gave up: no record at all (NOT_SPF, and we handed it none: RFC
+	 * 7208 4.5, none), DNS, or a record it could not compile (NOT_SPF too) */
 	res->res = SPF_response_result(resp) == SPF_RESULT_INVALID
-	    ? (err == SPF_E_DNS_ERROR ? SPF_R_TEMPERROR : SPF_R_PERMERROR)   /* libspf2 gave up */
+	    ? (err == SPF_E_NOT_SPF && c.first_records == 0 ? SPF_R_NONE
+	    : err == SPF_E_DNS_ERROR ? SPF_R_TEMPERROR : SPF_R_PERMERROR)
 	    : map(SPF_response_result(resp));
 	if (c.why[0]) {
 		res->res = SPF_R_PERMERROR;

@@ -5,8 +5,8 @@
  * Received-SPF value, reason).
  *
  * Exports spf_check_mxguard. Answers are parsed from the resolver's raw
- * reply with c-ares (A from its parsed list: at most DNS_MAX_A addresses,
- * the rest counted, which spf_eval treats as "cannot check whole"). A
+ * reply with c-ares, every address counted (more than spf_eval keeps:
+ * "cannot check whole", temperror, never a false fail). A
  * lookup past the deadline, a server failure or an unreadable reply is a
  * TEMPFAIL: temperror. The header's outside text (sender, HELO) is cut to
  * printable ASCII without ( ) ; " \ and bounded.
@@ -78,17 +78,24 @@ fill(enum spf_rr type, const struct dns_answer *ans, struct spf_rrset *out)
 	int i, rc = 0;
 
 	switch (type) {
-	case SPF_RR_A:
-		for (i = 0; i < ans->n; i++) {
+	case SPF_RR_A: {
+		struct hostent *he = NULL;
+
+		/* every address of the answer is counted, SPF_RRSET_MAX kept
+		 * (DNS_T_A_ALL: the resolver keeps the reply, not its 16) */
+		if ((rc = ares_parse_a_reply(ans->raw, ans->rawlen, &he, NULL, NULL)) != ARES_SUCCESS)
+			return rc == ARES_ENODATA ? 0 : -1;
+		for (i = 0; he->h_addr_list[i]; i++) {
 			struct addr a;
 
 			memset(&a, 0, sizeof(a));
 			a.family = AF_INET;
-			memcpy(a.b, &ans->a[i], 4);
+			memcpy(a.b, he->h_addr_list[i], 4);
 			spf_rrset_add_addr(out, &a);
 		}
-		out->total += ans->dropped;
+		ares_free_hostent(he);
 		return 0;
+	}
 	case SPF_RR_AAAA: {
 		struct hostent *he = NULL;
 
@@ -142,7 +149,7 @@ fill(enum spf_rr type, const struct dns_answer *ans, struct spf_rrset *out)
 static enum spf_dns_rc
 lookup(void *arg, const char *name, enum spf_rr type, struct spf_rrset *out)
 {
-	static const int types[] = { ns_t_txt, ns_t_a, ns_t_aaaa, ns_t_mx, ns_t_ptr };
+	static const int types[] = { ns_t_txt, DNS_T_A_ALL, ns_t_aaaa, ns_t_mx, ns_t_ptr };
 	struct actx *c = arg;
 	struct dns_query *q;
 	struct dns_answer ans;
@@ -150,7 +157,7 @@ lookup(void *arg, const char *name, enum spf_rr type, struct spf_rrset *out)
 
 	if (++c->lookups > LOOKUPS_MAX)
 		return SPF_DNS_TEMPFAIL;
-	q = dns_lookup(c->dns, name, types[type], 60, 3600);
+	q = dns_lookup(c->dns, name, types[type]);
 	dns_wait(q, &c->deadline, &ans);
 	if (log_enabled(LOG_DEBUG)) {
 		char qn[300];

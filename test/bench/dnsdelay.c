@@ -8,6 +8,10 @@
  * remembers the client); the answer goes back to the client with its own id
  * DELAY_MS after the query arrived (at once if upstream was slower). -d 0 is
  * a transparent proxy. -x is a black hole: queries are read and dropped.
+ * -z NAME or -z NAME/TYPE (repeatable, at most DROPS): queries for NAME (any
+ * type, or only the numeric TYPE) are dropped, so that one name times out
+ * while the rest is answered (test/e2e/spf-rfc7208.sh: the RFC 7208 suite's
+ * TIMEOUT entries); names compare case-insensitively, without a final dot.
  * Both addresses must be loopback: this is a test tool.
  *
  * -p is a probe, the "one lookup" a benchmark compares with: COUNT queries
@@ -41,6 +45,8 @@
 #define SLOTS       (1U << SLOT_BITS)          /* queries in flight */
 #define LOST_US     10000000                   /* forget an unanswered query */
 #define BATCH       256                        /* datagrams read per wake-up */
+#define DROPS       64                         /* -z entries */
+#define QNAME_MAX   1025                       /* a query name as text, 255 bytes escaped at most 4 each */
 
 enum { FREE, FORWARDED, HELD };
 
@@ -61,7 +67,9 @@ struct proxy {
 	uint32_t *freelist, nfree;
 	uint32_t *heap, nheap;         /* HELD slots by due time */
 	uint16_t gen;
-	unsigned long queries, forwarded, answered, full, late, lost, errors;
+	struct { char name[QNAME_MAX]; int type; } drop[DROPS];
+	size_t ndrop;
+	unsigned long queries, forwarded, answered, full, late, lost, dropped, errors;
 };
 
 static volatile sig_atomic_t got_usr1, got_term;
@@ -163,6 +171,61 @@ reply(struct proxy *p, struct slot *s, const unsigned char *buf, size_t len)
 		p->answered++;
 }
 
+/* dropped - does the query in BUF (LEN bytes) ask for a -z name (and type)? */
+static int
+dropped(const struct proxy *p, const unsigned char *buf, size_t len)
+{
+	char name[QNAME_MAX];
+	size_t off = 12, o = 0, i;
+	int type;
+
+	if (p->ndrop == 0)
+		return 0;
+	while (off < len && buf[off] != 0) {
+		size_t l = buf[off++];
+
+		if (l > 63 || off + l > len || o + l + 1 >= sizeof(name))
+			return 0;
+		if (o > 0)
+			name[o++] = '.';
+		for (i = 0; i < l; i++)
+			name[o++] = (char)(buf[off + i] >= 'A' && buf[off + i] <= 'Z' ? buf[off + i] + 32 : buf[off + i]);
+		off += l;
+	}
+	if (off + 3 > len)
+		return 0;
+	name[o] = 0;
+	type = buf[off + 1] << 8 | buf[off + 2];
+	for (i = 0; i < p->ndrop; i++)
+		if ((p->drop[i].type == 0 || p->drop[i].type == type) && strlen(p->drop[i].name) == o
+		    && memcmp(p->drop[i].name, name, o) == 0)
+			return 1;
+	return 0;
+}
+
+/* add_drop - one -z argument; -1 when it does not fit or is malformed */
+static int
+add_drop(struct proxy *p, const char *arg)
+{
+	const char *slash = strrchr(arg, '/');
+	size_t n = slash ? (size_t)(slash - arg) : strlen(arg), i;
+	char *end;
+	long t = 0;
+
+	if (p->ndrop == DROPS || n == 0 || n >= QNAME_MAX)
+		return -1;
+	if (slash) {
+		t = strtol(slash + 1, &end, 10);
+		if (*end || end == slash + 1 || t < 1 || t > 65535)
+			return -1;
+	}
+	for (i = 0; i < n; i++)
+		p->drop[p->ndrop].name[i] = (char)(arg[i] >= 'A' && arg[i] <= 'Z' ? arg[i] + 32 : arg[i]);
+	p->drop[p->ndrop].name[n] = 0;
+	p->drop[p->ndrop++].type = (int)t;
+	return 0;
+}
+
 /* on_query - a query from a client: remember it, forward it */
 static void
 on_query(struct proxy *p, unsigned char *buf, size_t len, const struct sockaddr_in *from, int64_t now)
@@ -174,6 +237,10 @@ on_query(struct proxy *p, unsigned char *buf, size_t len, const struct sockaddr_
 	p->queries++;
 	if (p->blackhole || len < 12)
 		return;
+	if (dropped(p, buf, len)) {
+		p->dropped++;
+		return;
+	}
 	if (p->nfree == 0) {
 		p->full++;
 		return;
@@ -284,8 +351,8 @@ static void
 stats(const struct proxy *p)
 {
 	fprintf(stderr, "dnsdelay: queries=%lu forwarded=%lu answered=%lu dropped_full=%lu "
-	    "late=%lu lost=%lu errors=%lu\n", p->queries, p->forwarded, p->answered, p->full,
-	    p->late, p->lost, p->errors);
+	    "late=%lu lost=%lu dropped=%lu errors=%lu\n", p->queries, p->forwarded, p->answered, p->full,
+	    p->late, p->lost, p->dropped, p->errors);
 }
 
 /* probe - time COUNT lookups of NAME at server UA, one after the other */
@@ -379,7 +446,7 @@ main(int argc, char **argv)
 
 	memset(&p, 0, sizeof(p));
 	p.lfd = p.ufd = -1;
-	while ((c = getopt(argc, argv, "l:u:d:xp:n:")) != -1) {
+	while ((c = getopt(argc, argv, "l:u:d:xp:n:z:")) != -1) {
 		char *end;
 
 		switch (c) {
@@ -390,6 +457,7 @@ main(int argc, char **argv)
 			bad |= *end || end == optarg || delay < 0 || delay > 3600000;
 			break;
 		case 'x': p.blackhole = 1; break;
+		case 'z': bad |= add_drop(&p, optarg) < 0; break;
 		case 'p': probe_name = optarg; break;
 		case 'n':
 			count = strtol(optarg, &end, 10);
@@ -401,7 +469,7 @@ main(int argc, char **argv)
 	if (!bad && probe_name != NULL && have_u && optind == argc)
 		return probe(probe_name, &ua, (unsigned)count);
 	if (bad || !have_l || (!have_u && !p.blackhole) || optind != argc) {
-		fprintf(stderr, "usage: dnsdelay -l 127.0.0.1:PORT -u 127.0.0.1:PORT [-d MS] [-x]\n"
+		fprintf(stderr, "usage: dnsdelay -l 127.0.0.1:PORT -u 127.0.0.1:PORT [-d MS] [-x] [-z NAME[/TYPE]]...\n"
 		    "       dnsdelay -p NAME -u 127.0.0.1:PORT [-n COUNT]\n");
 		return 2;
 	}

@@ -43,7 +43,7 @@ if [ $rc = 0 ] && [ -z "$out" ]; then tap_ok "-n on a valid file: exit 0, no out
 else tap_fail "-n on a valid file: exit 0, no output" "rc=$rc" "$out"; fi
 
 # eight shortest IPv6 servers: the c-ares list is longer than the text (heap overflow once)
-printf 'Socket unix:%s/s.sock\nSyslog no\nDNSServers ::,::,::,::,::,::,::,::\n' "$D" > "$D/v6.conf"
+printf 'Socket unix:%s/s.sock\nSyslog no\nLoopKeyFile %s/loop.key\nDNSServers ::,::,::,::,::,::,::,::\n' "$D" "$D" > "$D/v6.conf"
 out=$("$MXGUARD" -n -c "$D/v6.conf" 2>&1); rc=$?
 if [ $rc = 0 ] && [ -z "$out" ]; then tap_ok "-n with eight DNSServers ::: exit 0, no output"
 else tap_fail "-n with eight DNSServers ::: exit 0, no output" "rc=$rc" "$out"; fi

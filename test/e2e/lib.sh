@@ -428,7 +428,8 @@ e2e_dns_stop() {
 e2e_dns_queries() { grep -cE -- "$1" "$DNS_LOG"; }
 
 # e2e_nsd ZONE - nsd on 127.0.0.1:53 (the namespace's resolver) serving one
-# zone whose records are read from stdin ($ORIGIN, SOA and NS are added).
+# zone whose records are read from stdin ($ORIGIN, SOA and NS are added),
+# without nsd's response rate limit (200 answers a second by default).
 # NSD_PID is its pid; e2e_nsd_stop stops it.
 e2e_nsd() {
 	local z=$E2E_DIR/nsd
@@ -452,6 +453,7 @@ server:
   pidfile: "$z/nsd.pid"
   logfile: "$z/nsd.log"
   server-count: 1
+  rrl-ratelimit: 0
 remote-control:
   control-enable: no
 zone:
@@ -468,4 +470,38 @@ CONF
 e2e_nsd_stop() {
 	kill "$NSD_PID" 2>/dev/null
 	wait "$NSD_PID" 2>/dev/null
+}
+
+# e2e_nsd_file ZONE FILE ADDR@PORT - nsd serving one zone (may be ".") from
+# the zone file FILE (copied), listening on ADDR@PORT; NSD_PID is its pid.
+# Restartable after e2e_nsd_stop, with another file.
+e2e_nsd_file() {
+	local z=$E2E_DIR/nsd-$3
+	mkdir -p "$z"
+	chmod 755 "$z"
+	rm -f "$z/out" "$z/nsd.log"
+	cp "$2" "$z/zone" && chmod 644 "$z/zone"
+	cat > "$z/nsd.conf" <<CONF
+server:
+  ip-address: $3
+  username: ""
+  zonesdir: "$z"
+  database: ""
+  zonelistfile: "$z/zone.list"
+  xfrdfile: "$z/xfrd.state"
+  xfrdir: "$z"
+  pidfile: "$z/nsd.pid"
+  logfile: "$z/nsd.log"
+  server-count: 1
+remote-control:
+  control-enable: no
+zone:
+  name: "$1"
+  zonefile: "zone"
+CONF
+	nsd -d -c "$z/nsd.conf" > "$z/out" 2>&1 &
+	NSD_PID=$!
+	e2e_bg "$NSD_PID"
+	e2e_wait_for 5 sh -c "cat '$z/out' '$z/nsd.log' 2>/dev/null | grep -q 'nsd started'" ||
+		e2e_die "nsd did not start: $(cat "$z/out" "$z/nsd.log" 2>/dev/null)"
 }

@@ -214,6 +214,32 @@ START_TEST(dns_key_problems_are_named)
 }
 END_TEST
 
+START_TEST(dns_cache_size_takes_bytes_and_units)
+{
+	struct config *c = load_text("\n");
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->dns_cache_size, 8u << 20);
+	cfg_free(c);
+	c = load_text("DNSCacheSize 512K\n");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->dns_cache_size, 512u << 10);
+	cfg_free(c);
+	c = load_text("DNSCacheSize 0\n");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->dns_cache_size, 0);
+	cfg_free(c);
+	ck_assert_ptr_null(load_text("DNSCacheSize 2t\n"));
+	ck_assert(has_error(1, "DNSCacheSize: expected a size such as 65536, 512k, 8m or 1g"));
+	ck_assert_ptr_null(load_text("DNSCacheSize 2g\n"));
+	ck_assert(has_error(1, "DNSCacheSize: 2g is out of range (0 to 1073741824 bytes)"));
+	ck_assert_ptr_null(load_text("DNSCacheSize -1m\n"));
+	ck_assert(has_error(1, "DNSCacheSize: expected a size such as 65536, 512k, 8m or 1g"));
+	ck_assert_ptr_null(load_text("DNSCacheSize 99999999999999999999m\n"));
+	ck_assert(has_error(1, "DNSCacheSize: expected a size such as 65536, 512k, 8m or 1g"));
+}
+END_TEST
+
 START_TEST(trusted_networks_none_or_empty_is_empty)
 {
 	struct config *c = load_text("TrustedNetworks none\n");
@@ -392,6 +418,7 @@ suite(void)
 	tcase_add_test(t, dns_keys_parse);
 	tcase_add_test(t, dns_key_problems_are_named);
 	tcase_add_test(t, many_short_ipv6_dns_servers_are_written_whole);
+	tcase_add_test(t, dns_cache_size_takes_bytes_and_units);
 	tcase_add_test(t, trusted_networks_none_or_empty_is_empty);
 	tcase_add_test(t, every_problem_is_reported_with_its_line);
 	tcase_add_test(t, nul_byte_and_overlong_line_are_errors);

@@ -147,6 +147,39 @@ START_TEST(sender_is_up_to_the_last_bracket_and_domain_after_the_last_at)
 }
 END_TEST
 
+START_TEST(nul_in_a_record_is_refused_by_the_guard)
+{
+	/* found by fuzz_spfdiff: a NUL inside a TXT record cut the record
+	 * there for libspf2, which then evaluated the valid prefix (RFC 7208
+	 * 3.3 and 4.6: the whole record is invalid, permerror) */
+	static const char rec[] = "v=spf1 +all\0 -all";
+	unsigned char rd[64], buf[200];
+	struct dns_answer ans;
+	char why[160], first[64];
+	int len, n = (int)sizeof(rec) - 1;
+
+	rd[0] = 0; rd[1] = (unsigned char)(n + 1); rd[2] = (unsigned char)n;
+	memcpy(rd + 3, rec, (size_t)n);
+	len = reply(buf, ns_t_txt, rd, 1);
+	dns_parse_reply(ns_t_txt, ARES_SUCCESS, buf, len, &ans);
+	ck_assert_int_eq(spf_parse_answer(ns_t_txt, &ans, why, sizeof(why), first, sizeof(first)), 2);
+	ck_assert_str_eq(first, "v=spf1");
+	ck_assert_msg(strstr(why, "NUL") != NULL, "%s", why);
+	free((void *)ans.raw);
+
+	/* "v=spf1" then a NUL is no SPF record at all (4.5: SP or the end
+	 * must follow): dropped, as mxguard's engine ignores it (none) */
+	n = 9;
+	rd[0] = 0; rd[1] = (unsigned char)(n + 1); rd[2] = (unsigned char)n;
+	memcpy(rd + 3, "v=spf1\0 a", (size_t)n);
+	len = reply(buf, ns_t_txt, rd, 1);
+	dns_parse_reply(ns_t_txt, ARES_SUCCESS, buf, len, &ans);
+	ck_assert_int_eq(spf_parse_answer(ns_t_txt, &ans, why, sizeof(why), first, sizeof(first)), 0);
+	ck_assert_str_eq(why, "");
+	free((void *)ans.raw);
+}
+END_TEST
+
 START_TEST(real_world_records_pass)
 {
 	static const char *good[] = {
@@ -162,6 +195,7 @@ START_TEST(real_world_records_pass)
 		"v=spf1 ptr:example.com -all",
 		"V=SPF1 IP4:192.0.2.1 -ALL",
 		"v=spf1 x-custom=foo%%bar%_%- -all",
+		"v=spf1 ip6:2001:db8::/48 ip6:2001:db8::1/128 a//128 mx/0//0 -all",   /* fuzz_spfdiff */
 	};
 	char why[200];
 	size_t i;
@@ -198,6 +232,14 @@ START_TEST(hostile_and_malformed_records_are_refused)
 		"v=spf1 a:caf\xc3\xa9.example.com",
 		"v=spf10 -all",
 		"spf1 -all",
+		"v=spf1 a/24/4 -all",                                 /* fuzz_spfdiff: "//" for IPv6 */
+		"v=spf1 mx/024 -all",                                 /* no leading zero */
+		"v=spf1 ip4:192.0.2.0/024 -all",
+		"v=spf1 a//64/24 -all",                               /* IPv4 length first */
+		"v=spf1 ip6:2001:db8::/129 -all",
+		"v=spf1 exp= -all",                                   /* empty domain-spec */
+		"v=spf1 redirect=",
+		"v=spf1 exp=%{t}.example.com -all",                   /* c, r, t: only in the explanation TXT */
 	};
 	char why[200];
 	size_t i;
@@ -270,6 +312,7 @@ suite(void)
 	Suite *s = suite_create("spf");
 	TCase *t = tcase_create("spf");
 
+	tcase_add_test(t, nul_in_a_record_is_refused_by_the_guard);
 	tcase_add_test(t, real_world_records_pass);
 	tcase_add_test(t, hostile_and_malformed_records_are_refused);
 	tcase_add_test(t, oversized_records_and_terms_are_refused);
