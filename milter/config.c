@@ -30,6 +30,7 @@
 
 #include "config.h"
 #include "decide.h"
+#include "mxpeers.h"
 #include "resolver.h"
 #include "spf.h"
 #include "textfile.h"
@@ -65,6 +66,9 @@ static const struct choice spf_engines[] = {
 };
 static const struct choice relay_actions[] = {
 	{"tag", ACT_TAG}, {"quarantine", ACT_QUARANTINE}, {NULL, 0}
+};
+static const struct choice mx_trusts[] = {
+	{"RELAY", WL_RELAY}, {"OK", WL_OK}, {NULL, 0}
 };
 static const struct choice loop_actions[] = {
 	{"quarantine", ACT_QUARANTINE}, {"tempfail", ACT_TEMPFAIL}, {"reject", ACT_REJECT},
@@ -122,6 +126,9 @@ static const struct key keys[] = {
 	{"RelayCheckAction", K_CHOICE, "tag", F(relay_action), relay_actions, 0, 0},
 	{"StatsInterval", K_TIME, "1h", F(stats_interval), NULL, 0, 86400000L},
 	{"StatsFile", K_PATH, NULL, F(stats_file), NULL, 0, 0},
+	{"BackupMXFor", K_NAMES, NULL, F(backup_mx), NULL, 0, 0},
+	{"BackupMXTrust", K_CHOICE, "RELAY", F(backup_mx_trust), mx_trusts, 0, 0},
+	{"BackupMXMinTTL", K_TIME, "60s", F(backup_mx_min_ttl), NULL, 1000, 86400000L},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -561,6 +568,9 @@ open_files(struct parse *p, struct config *c)
 		    ? c->lines[find_key("DNSBLMaxTTL") - keys] : c->lines[find_key("DNSBLMinTTL") - keys],
 		    "DNSBLMinTTL is larger than DNSBLMaxTTL");
 
+	if (c->backup_mx.n > MXP_DOMAINS_MAX)
+		problem(p, c->lines[find_key("BackupMXFor") - keys], "BackupMXFor: %zu domains, "
+		    "at most %d", c->backup_mx.n, MXP_DOMAINS_MAX);
 	if (c->whitelist && (c->wl = wl_open(c->whitelist, err, sizeof(err))) == NULL)
 		problem(p, c->lines[find_key("Whitelist") - keys], "Whitelist %s", err);
 	/* no such file: no key, a warning from the caller; anything else is wrong */
@@ -630,6 +640,7 @@ cfg_free(struct config *c)
 	free(c->stats_file);
 	mark_key_clear(&c->loop_key);
 	free(c->trusted.v);
+	mxp_stop(c->mxp);         /* joins its refresher, which uses c->dns */
 	dns_stop(c->dns);
 	free(c->dns_servers);
 	dnsbl_conf_free(&c->dnsbl);
@@ -640,6 +651,9 @@ cfg_free(struct config *c)
 	while (c->local_names.n)
 		free(c->local_names.v[--c->local_names.n]);
 	free(c->local_names.v);
+	while (c->backup_mx.n)
+		free(c->backup_mx.v[--c->backup_mx.n]);
+	free(c->backup_mx.v);
 	free(c);
 }
 
@@ -670,7 +684,7 @@ cfg_start_dns(struct config *c, char *err, size_t errlen)
 {
 	struct dns_limits lim;
 
-	if ((c->dnsbl.nzones == 0 && !c->spf) || c->dns != NULL)
+	if ((c->dnsbl.nzones == 0 && !c->spf && c->backup_mx.n == 0) || c->dns != NULL)
 		return 0;
 	dnsbl_meters(&c->dnsbl);
 	dns_limits_default(&lim);
@@ -679,6 +693,46 @@ cfg_start_dns(struct config *c, char *err, size_t errlen)
 	lim.max_ttl = c->dnsbl_max_ttl / 1000;
 	c->dns = dns_start(c->dns_servers, c->dns_timeout, &lim, err, errlen);
 	return c->dns ? 0 : -1;
+}
+
+/* cfg_local_names - this host's names: LocalNames, else the MTA's {j}
+ * (when given) and the host name; buf holds two pointers */
+size_t
+cfg_local_names(const struct config *c, const char *j, char **buf, char *const **out)
+{
+	if (c->local_names.n) {
+		*out = c->local_names.v;
+		return c->local_names.n;
+	}
+	buf[0] = (char *)(j && j[0] ? j : c->hostname);
+	buf[1] = (char *)c->hostname;
+	*out = buf;
+	return c->hostname[0] ? 2 : 1;
+}
+
+/*
+ * cfg_start_mx - the peers of BackupMXFor, resolved now (after
+ * cfg_start_dns); a reload passes the snapshot it replaces, whose set is
+ * kept for what cannot be resolved now; thread 0: no refresher (-n, -t).
+ * -1 only when out of memory or a thread cannot start.
+ */
+int
+cfg_start_mx(struct config *c, const struct config *prev, int thread)
+{
+	struct mxp_conf mc;
+	char *buf[2];
+
+	if (c->backup_mx.n == 0 || c->mxp != NULL || c->dns == NULL)
+		return 0;
+	memset(&mc, 0, sizeof(mc));
+	mc.dns = c->dns;
+	mc.domains = c->backup_mx.v;
+	mc.ndomains = c->backup_mx.n;
+	mc.nlocal = cfg_local_names(c, NULL, buf, &mc.local);
+	mc.timeout_ms = c->dns_timeout;
+	mc.min_ttl = c->backup_mx_min_ttl / 1000;
+	c->mxp = mxp_start(&mc, prev ? prev->mxp : NULL, thread);
+	return c->mxp ? 0 : -1;
 }
 
 /* ---- the current snapshot ---- */

@@ -65,6 +65,10 @@ struct config {
 	int relay_action;         /* RelayCheckAction: ACT_TAG or ACT_QUARANTINE */
 	unsigned stats_interval;  /* ms between timed stats lines; 0: none */
 	char *stats_file;         /* StatsFile: Prometheus text file; NULL: none */
+	struct str_list backup_mx; /* BackupMXFor: domains whose MX hosts are peers */
+	int backup_mx_trust;      /* BackupMXTrust: WL_RELAY or WL_OK */
+	unsigned backup_mx_min_ttl; /* BackupMXMinTTL, ms */
+	struct mxp *mxp;          /* their peers, started by cfg_start_mx, stopped by cfg_free */
 	unsigned lines[48];       /* line each key was set on (0: default) */
 };
 
@@ -78,6 +82,8 @@ void cfg_free(struct config *c);
 unsigned cfg_line(const struct config *c, const char *key);
 int cfg_in_list(const struct cidr_list *l, const struct addr *a);
 int cfg_start_dns(struct config *c, char *err, size_t errlen);
+int cfg_start_mx(struct config *c, const struct config *prev, int thread);
+size_t cfg_local_names(const struct config *c, const char *j, char **buf, char *const **out);
 
 void cfg_publish(struct config *c);
 struct config *cfg_acquire(void);

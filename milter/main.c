@@ -36,8 +36,10 @@
 #include "config.h"
 #include "log.h"
 #include "mark.h"
+#include "explain.h"
 #include "metrics.h"
 #include "mxguard.h"
+#include "mxpeers.h"
 #include "resolver.h"
 #include "spf.h"
 #include "stats.h"
@@ -51,11 +53,16 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp, "usage: mxguard [-c FILE] [-f] [-k] [-n] [-p SOCKET] [-V] [-h]\n"
+	    "       mxguard [-c FILE] -t ADDRESS [-N NAME] [-H HELO] [-s SENDER] [-r RCPT] [-m FILE]\n"
 	    "  -c FILE    configuration file (default %s)\n"
 	    "  -f         stay in the foreground, log to standard error too\n"
 	    "  -k         make the loop key LoopKeyFile (never replaces one) and exit\n"
 	    "  -n         check the configuration and exit\n"
 	    "  -p SOCKET  override Socket\n"
+	    "  -t ADDRESS explain what mxguard would do with this client, and exit: 0 accept,\n"
+	    "             2 reject, 3 tempfail, 4 quarantine, 5 tag (1: usage or configuration)\n"
+	    "  -N NAME    -t: the client's verified host name   -H HELO   -s SENDER   -r RCPT\n"
+	    "  -m FILE    -t: a saved message whose header fields are read (- : standard input)\n"
 	    "  -V         print the version\n", MXG_DEFAULT_CONF);
 }
 
@@ -217,6 +224,10 @@ reload(void)
 	c = load(0);
 	if (c != NULL && cfg_start_dns(c, err, sizeof(err)) < 0) {
 		log_msg(LOG_ERR, "resolver: %s", err);
+		cfg_free(c);
+		c = NULL;
+	}
+	if (c != NULL && cfg_start_mx(c, old, 1) < 0) {   /* logged */
 		cfg_free(c);
 		c = NULL;
 	}
@@ -556,6 +567,13 @@ check_only(struct config *c)
 		    cfg_line(c, "Whitelist"), msg);
 	if (r == 0 && no_key(c, msg, sizeof(msg)))
 		fprintf(stderr, "%s: warning: %s\n", where(c, "LoopKeyFile", at, sizeof(at)), msg);
+	if (r == 0 && c->backup_mx.n) {      /* the peers it would use now */
+		if (cfg_start_dns(c, msg, sizeof(msg)) < 0 || cfg_start_mx(c, NULL, 0) < 0) {
+			fprintf(stderr, "mxguard: BackupMXFor: %s\n", c->dns ? "out of memory" : msg);
+			return 1;
+		}
+		mxp_print(c->mxp, stdout);
+	}
 	return r;
 }
 
@@ -614,6 +632,7 @@ main(int argc, char **argv)
 	struct config *c;
 	char *pidfile;
 	pthread_t tid;
+	struct exp_args ea = {0};
 	int ch, foreground = 0, check = 0, newkey = 0, r;
 
 	/* SIGUSR1/SIGUSR2 wait, blocked, for the signal thread from the first
@@ -623,7 +642,7 @@ main(int argc, char **argv)
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGUSR2);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	while ((ch = getopt(argc, argv, "c:fhknp:V")) != -1) {
+	while ((ch = getopt(argc, argv, "c:fhknp:Vt:N:H:s:r:m:")) != -1) {
 		switch (ch) {
 		case 'c':
 			conf_path = optarg;
@@ -646,12 +665,31 @@ main(int argc, char **argv)
 		case 'V':
 			printf("mxguard %s\n", PACKAGE_VERSION);
 			return 0;
+		case 't':
+			ea.client = optarg;
+			break;
+		case 'N':
+			ea.name = optarg;
+			break;
+		case 'H':
+			ea.helo = optarg;
+			break;
+		case 's':
+			ea.from = optarg;
+			break;
+		case 'r':
+			ea.rcpt = optarg;
+			break;
+		case 'm':
+			ea.file = optarg;
+			break;
 		default:
 			usage(stderr);
 			return 1;
 		}
 	}
-	if (optind != argc) {
+	if (optind != argc || ((ea.name || ea.helo || ea.from || ea.rcpt || ea.file)
+	    && ea.client == NULL)) {
 		usage(stderr);
 		return 1;
 	}
@@ -669,6 +707,19 @@ main(int argc, char **argv)
 		r = check_only(c);
 		cfg_free(c);
 		return r;
+	}
+	if (ea.client) {
+		char err[512];
+
+		log_setlevel(LOG_WARNING);    /* stderr: warnings only; the explanation on stdout */
+		if (cfg_start_dns(c, err, sizeof(err)) < 0 || cfg_start_mx(c, NULL, 0) < 0) {
+			fprintf(stderr, "mxguard: resolver: %s\n", c->dns ? "out of memory" : err);
+			cfg_free(c);
+			return 1;
+		}
+		r = exp_run(c, &ea, stdout);
+		cfg_free(c);
+		return fflush(stdout) == 0 ? r : 1;
 	}
 	if (!c->syslog && !foreground)
 		fprintf(stderr, "mxguard: warning: Syslog no without -f: nothing will be logged\n");
@@ -709,6 +760,8 @@ main(int argc, char **argv)
 
 		if (cfg_start_dns(c, err, sizeof(err)) < 0)
 			fatal("resolver: %s", err);
+		if (cfg_start_mx(c, NULL, 1) < 0)
+			fatal("BackupMXFor: cannot start the refresher");
 	}
 	log_msg(LOG_NOTICE, "mxguard %s starting: socket %s, whitelist %s (%u entries), mode %s",
 	    PACKAGE_VERSION, c->socket, c->whitelist ? c->whitelist : "none",

@@ -452,6 +452,16 @@ dns_lookup(struct dns_resolver *r, const char *name, int type)
 	return lookup(r, name, type, r->lim.min_ttl, r->lim.max_ttl, NULL);
 }
 
+/* dns_lookup_ttl - dns_lookup with the answer's TTL clamped to [min_ttl,
+ * max_ttl] instead of the resolver's bounds (mxpeers.c: min 0, so a
+ * refresh at the record's TTL asks DNS again) */
+struct dns_query *
+dns_lookup_ttl(struct dns_resolver *r, const char *name, int type, unsigned min_ttl,
+    unsigned max_ttl)
+{
+	return lookup(r, name, type, min_ttl, max_ttl, NULL);
+}
+
 /* dns_wait - the answer, or DNS_TIMEOUT once deadline passed (returns 0) */
 int
 dns_wait(struct dns_query *q, const struct timespec *deadline, struct dns_answer *out)

@@ -63,6 +63,8 @@ void dns_stop(struct dns_resolver *r);
 struct dns_query *dns_lookup_a(struct dns_resolver *r, const char *name,
     unsigned min_ttl, unsigned max_ttl, struct stats_zone *meter);
 struct dns_query *dns_lookup(struct dns_resolver *r, const char *name, int type);
+struct dns_query *dns_lookup_ttl(struct dns_resolver *r, const char *name, int type,
+    unsigned min_ttl, unsigned max_ttl);
 int dns_wait(struct dns_query *q, const struct timespec *deadline, struct dns_answer *out);
 void dns_release(struct dns_query *q);
 void dns_get_stats(struct dns_resolver *r, struct dns_stats *s);

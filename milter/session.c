@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "mxpeers.h"
 #include "session.h"
 #include "stats.h"
 
@@ -63,7 +64,22 @@ receiver(const struct session *s)
 	return s->j[0] ? s->j : s->cfg->hostname[0] ? s->cfg->hostname : "localhost";
 }
 
-/* classify - whitelist (address, then confirmed name), then TrustedNetworks */
+/* mx_peer - an MX host of a BackupMXFor domain (not this host by {j}):
+ * a whitelist entry "mx:DOMAIN" of BackupMXTrust's kind; never waits */
+static int
+mx_peer(struct session *s)
+{
+	struct mxp_peer p;
+
+	if (!s->have_addr || !mxp_match(s->cfg->mxp, &s->addr, s->j, &p))
+		return 0;
+	s->entry.kind = s->cfg->backup_mx_trust;
+	snprintf(s->entry.text, sizeof(s->entry.text), MXP_ENTRY_PREFIX "%s", p.domain);
+	return 1;
+}
+
+/* classify - whitelist file (address, then confirmed name), then the MX
+ * peers of BackupMXFor, then TrustedNetworks */
 static void
 classify(struct session *s, const char *client_resolve)
 {
@@ -74,6 +90,8 @@ classify(struct session *s, const char *client_resolve)
 		if (!hit && dec_name_usable(s->name, client_resolve))
 			hit = wl_match_name(s->cfg->wl, s->name, &s->entry);
 	}
+	if (!hit)
+		hit = mx_peer(s);
 	s->trust = dec_trust_connect(hit,
 	    s->have_addr && cfg_in_list(&s->cfg->trusted, &s->addr));
 }

@@ -24,6 +24,7 @@ struct spf_result {
 	char domain[MXG_NAME_MAX];       /* the identity's domain */
 	char header[1024];               /* Received-SPF: value */
 	char why[160];                   /* guard or limit that forced permerror, "" */
+	char term[80];                   /* the term that decided (mxguard engine), "" : default */
 };
 
 #define SPF_ENGINE_MXGUARD 0          /* spf_eval.c: RFC 7208 check_host(), the default */

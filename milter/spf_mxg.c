@@ -230,6 +230,7 @@ spf_check_mxguard(const struct spf_query *qr, struct spf_result *res)
 	res->res = map[out->res];
 	snprintf(res->domain, sizeof(res->domain), "%s", out->domain);
 	snprintf(res->why, sizeof(res->why), "%s", out->why);
+	snprintf(res->term, sizeof(res->term), "%s", out->term);
 	if (log_enabled(LOG_DEBUG)) {
 		char t[200], x[300];
 

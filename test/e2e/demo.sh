@@ -23,10 +23,18 @@ e2e_nsd demo.test <<'Z'
 99.0.0.127.bl IN A 127.0.0.2
 5.113.0.203.bl IN A 127.0.0.2
 good          IN TXT "v=spf1 ip4:127.0.0.0/8 -all"
+@             IN MX 10 mx
+@             IN MX 20 backup3
+mx            IN A 127.0.0.10
+backup3       IN A 127.0.0.26
+26.0.0.127.bl IN A 127.0.0.2
 bank          IN TXT "v=spf1 ip4:192.0.2.0/24 -all"
 Z
 
-e2e_mxguard 'TrustedNetworks 127.0.0.88/32' 'DNSBL bl.demo.test' <<'WL'
+# BackupMXFor: the MX hosts of demo.test other than this one (LocalNames) are
+# peers too, with no whitelist entry: backup3.demo.test (127.0.0.26)
+e2e_mxguard 'TrustedNetworks 127.0.0.88/32' 'DNSBL bl.demo.test' 'BackupMXFor demo.test' \
+	'LocalNames mx.demo.test mx.example.test' <<'WL'
 # trusted peers: our backup MX hosts
 127.0.0.24              OK      # backup MX by address
 backup-mx.example.net   OK      # backup MX by forward-confirmed name
@@ -62,6 +70,7 @@ demo_send() {
 LINES=()
 demo_send "backup MX by IP, DNSBL-listed" 127.0.0.24 "accept whitelist"
 demo_send "backup MX by name, DNSBL-listed" 127.0.0.25 "accept whitelist"
+demo_send "backup MX from MX records, listed" 127.0.0.26 "accept whitelist"
 demo_send "spammer 127.0.0.99, DNSBL-listed" 127.0.0.99 "reject dnsbl"
 demo_send "spammer writing to postmaster@" 127.0.0.99 "accept dnsbl" --to postmaster@example.com
 demo_send "trusted network (127.0.0.88)" 127.0.0.88 "accept trusted"
@@ -109,8 +118,13 @@ echo
 echo "mxguard's log lines:"
 for l in "${LINES[@]}"; do echo "  $l"; done
 echo
+echo "Why was the listed backup3.demo.test (127.0.0.26) accepted? mxguard -t explains, without sending mail:"
+echo "  \$ mxguard -t 127.0.0.26 -H backup3.demo.test -s sender@good.demo.test"
+"$MXGUARD" -c "$E2E_DIR/mxguard.conf" -t 127.0.0.26 -H backup3.demo.test -s sender@good.demo.test 2>&1 | sed 's/^/  /'
+[ "${PIPESTATUS[0]}" -eq 0 ] || bad=$((bad + 1))
+echo
 if [ "$bad" -eq 0 ]; then
-	echo "demo: all $n messages decided as expected: the listed backup MX got through, the listed spammer and the forged sender did not, spam relayed by the backup was tagged by its origin, the looping message is on hold instead of bounced"
+	echo "demo: all $n messages decided as expected: the listed backup MX got through (by whitelist, and by our own MX records), the listed spammer and the forged sender did not, spam relayed by the backup was tagged by its origin, the looping message is on hold instead of bounced"
 	echo "DNSBL and SPF checks made for the whitelisted backup MX: $(grep -E 'reason=whitelist' "$MLOG" | grep -cE ' (score|spf)=')"
 else
 	echo "demo: $bad of $n messages were not decided as expected"
