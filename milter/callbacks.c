@@ -20,6 +20,7 @@
 #include "config.h"
 #include "decide.h"
 #include "log.h"
+#include "mark.h"
 #include "session.h"
 #include "stats.h"
 
@@ -203,13 +204,16 @@ cb_eoh(SMFICTX *ctx)
 
 /*
  * edit_headers - the header changes of end of message, all in one place:
- * foreign X-Mxguard fields out (ours is never passed on from outside),
- * then the fields this filter adds (Received-SPF; the tag in apply)
+ * foreign X-Mxguard fields out (ours is never passed on from outside; the
+ * MTA matches the whole name, so X-Mxguard-Pass fields stay), then the
+ * fields this filter adds (Received-SPF, the pass mark on top; the tag in
+ * apply)
  */
 static void
-edit_headers(SMFICTX *ctx, struct session *s)
+edit_headers(SMFICTX *ctx, struct session *s, const struct verdict *v)
 {
-	const char *spf = sess_spf_header(s);
+	const char *spf = sess_spf_header(s), *mark;
+	char buf[MARK_VALUE_MAX];
 	unsigned i;
 
 	for (i = sess_foreign_tags(s); i > 0; i--)
@@ -217,6 +221,9 @@ edit_headers(SMFICTX *ctx, struct session *s)
 			log_msg(LOG_WARNING, "%s: cannot remove an X-Mxguard field", sess_qid(s));
 	if (spf != NULL && smfi_insheader(ctx, 0, "Received-SPF", (char *)(uintptr_t)spf) != MI_SUCCESS)
 		log_msg(LOG_WARNING, "%s: cannot add Received-SPF", sess_qid(s));
+	if ((mark = sess_pass_mark(s, v, buf)) != NULL
+	    && smfi_insheader(ctx, 0, MARK_HEADER, (char *)(uintptr_t)mark) != MI_SUCCESS)
+		log_msg(LOG_WARNING, "%s: cannot add %s", sess_qid(s), MARK_HEADER);
 }
 
 /* apply - carry out an end-of-message verdict; the return value for libmilter */
@@ -226,7 +233,7 @@ apply(SMFICTX *ctx, struct session *s, const struct verdict *v)
 	struct str tag;
 	int r;
 
-	edit_headers(ctx, s);
+	edit_headers(ctx, s, v);
 	if (!v->enforce)
 		return SMFIS_CONTINUE;
 	switch (v->action) {

@@ -113,8 +113,13 @@ dec_message(const struct msg_facts *f)
 		v.enforce = !f->monitor;
 		return v;
 	}
-	if (f->loop) {                   /* trusted or not: loops come through peers */
-		v.action = (enum action)f->loop_action;
+	if (f->loop) {
+		/* proven by our marks: held, whoever sends it (loops come through
+		 * peers); on forgeable evidence alone (Received: count,
+		 * Delivered-To) only our own peers' mail is held: an outside
+		 * client's is refused, so no one can put mail on hold */
+		v.action = f->loop_proven || f->trust != TRUST_NONE
+		    ? (enum action)f->loop_action : ACT_REJECT;
 		v.reason = R_LOOP;
 		v.enforce = !f->monitor;
 		return v;

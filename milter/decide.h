@@ -30,6 +30,7 @@ struct msg_facts {
 	int relay_hit;            /* a RELAY peer's origin is listed or fails SPF */
 	int relay_action;         /* RelayCheckAction */
 	int loop;                 /* the loop rules fired */
+	int loop_proven;          /* ... on passes our own valid marks prove */
 	int loop_action;          /* LoopAction */
 	int tag_flood;            /* more foreign X-Mxguard fields than are removed */
 };

@@ -287,10 +287,15 @@ message(FILE *o, struct config *c, const struct session *s, const struct hdrs *h
 		fprintf(o, "%u header fields read from %s (%lu bytes%s%s)\n", h->fields, Q(file),
 		    h->bytes, h->ended ? "" : h->stopped ? "; stopped at the limit, the rest not read"
 		    : "; no end of the header section", h->cut_fields ? "; over-long fields cut" : "");
-	fprintf(o, "   loop: %u Received: fields (LoopMaxReceived %d), %u passes through this host "
+	fprintf(o, "   loop: %u Received: fields (LoopMaxReceived %d), %u passes proven by pass marks "
 	    "(LoopMaxPasses %d), %u Delivered-To fields%s: %s\n", m->loop.received, c->loop_max_received,
 	    m->loop.passes, c->loop_max_passes, m->ndelivered, m->dropped ? " (some not kept)" : "",
 	    m->loop.loop ? Q(m->loop.why) : "no loop");
+	fprintf(o, "   pass marks: %u valid (%s), %u not counted, %u not examined%s\n",
+	    m->tally.valid, c->loop_key.len ? c->loop_key.id : "no LoopKeyFile",
+	    m->nmarks - m->tally.valid, m->tally.dropped,
+	    m->loop.loop && !m->loop.proven ? "; the loop is not proven: an outside client's "
+	    "message is refused, a peer's gets LoopAction" : "");
 	fprintf(o, "5. Relay origin: ");
 	if (!or->checked) {
 		fprintf(o, "not checked (only for a RELAY peer)\n");

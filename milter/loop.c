@@ -2,17 +2,17 @@
  * loop.c - is this message going round in circles?
  *
  * Three rules, evidence named in the verdict:
- *  - passes: a run of consecutive stamps whose "by" host is this host
- *    (LocalNames) or localhost is one pass (a content filter's re-injection
- *    adds stamps to the same run); the current arrival is a pass too, and
- *    joins the run at the top when the newest visible stamp is already ours
- *    (a re-injection, or Sendmail's MSP handing a submission to its MTA).
- *    Neither Postfix nor Sendmail shows milters the stamp it writes for the
- *    current arrival (Sendmail passes only the fields that came with the
- *    message), so the top stamp is the previous hop's;
+ *  - passes: the distinct valid pass marks of the message (mark.c: made
+ *    by mxguard with the key of this MX set, for this message and its
+ *    recipients, recent) are its earlier passes; this arrival is one more.
+ *    Host names in Received: stamps are never counted: anyone can write
+ *    them, and content filters stamp "by localhost" at every site;
  *  - Delivered-To: a current envelope recipient already delivered to;
  *  - the count: LoopMaxReceived Received: fields or more, as the filter
  *    sees them (the MTA hides its own, so its hop count is one more).
+ * Only the first is proof of a loop through us (verdict.proven); the
+ * other two are what an outside sender can forge, and decide.c refuses
+ * rather than holds on them (mxguard(8), LOOPS).
  * Pure: plain inputs, a filled verdict, nothing can fail.
  */
 #include "autoconf.h"
@@ -22,6 +22,7 @@
 #include <strings.h>
 
 #include "loop.h"
+#include "mark.h"
 
 /* loop_header_kind - which fields matter, in any case ("Received-SPF" does not) */
 enum loop_hdr
@@ -31,10 +32,14 @@ loop_header_kind(const char *name)
 		return LH_RECEIVED;
 	if (strcasecmp(name, "Delivered-To") == 0)
 		return LH_DELIVERED_TO;
+	if (strcasecmp(name, "Message-ID") == 0)
+		return LH_MESSAGE_ID;
+	if (strcasecmp(name, MARK_HEADER) == 0)
+		return LH_PASS_MARK;
 	return LH_OTHER;
 }
 
-/* loop_is_local - "by" names this host, or localhost */
+/* loop_is_local - "by" names this host (LocalNames); "localhost" never does */
 int
 loop_is_local(const char *by, char *const *local, size_t nlocal)
 {
@@ -42,37 +47,10 @@ loop_is_local(const char *by, char *const *local, size_t nlocal)
 
 	if (by[0] == 0)
 		return 0;
-	if (rcv_name_eq(by, "localhost") || strncasecmp(by, "localhost.", 10) == 0
-	    || strcmp(by, "[127.0.0.1]") == 0 || strcasecmp(by, "[IPv6:::1]") == 0)
-		return 1;
 	for (i = 0; i < nlocal; i++)
 		if (rcv_name_eq(by, local[i]))
 			return 1;
 	return 0;
-}
-
-/* loop_passes - runs of our own stamps, plus this arrival; *through names us */
-unsigned
-loop_passes(const struct loop_input *in, const char **through)
-{
-	unsigned i, passes = 0;
-	int prev_local = 0;
-
-	*through = in->nlocal ? in->local[0] : "localhost";
-	for (i = 0; i < in->nstamps; i++) {
-		int local = loop_is_local(in->stamps[i].by, in->local, in->nlocal);
-
-		if (local && !prev_local) {
-			/* name the newest run, as that host wrote itself */
-			if (passes++ == 0 && !loop_is_local(in->stamps[i].by, NULL, 0))
-				*through = in->stamps[i].by;
-		}
-		prev_local = local;
-	}
-	/* this arrival: its own run, unless the newest stamp is ours already */
-	if (in->nstamps == 0 || !loop_is_local(in->stamps[0].by, in->local, in->nlocal))
-		passes++;
-	return passes;
 }
 
 static const char *
@@ -122,15 +100,16 @@ void
 loop_check(const struct loop_input *in, struct loop_verdict *v)
 {
 	char rcpt[MXG_ADDR_MAX];
-	const char *through, *hit;
+	const char *hit;
 
 	memset(v, 0, sizeof(*v));
 	v->received = in->received;
-	v->passes = loop_passes(in, &through);
+	v->passes = in->marks + 1;
 	if (in->max_passes && v->passes >= in->max_passes) {
-		v->loop = 1;
-		snprintf(v->why, sizeof(v->why), "loop: %u%s pass through %s", v->passes,
-		    ordinal(v->passes), through);
+		v->loop = v->proven = 1;
+		snprintf(v->why, sizeof(v->why), "loop: %u%s pass through %.*s", v->passes,
+		    ordinal(v->passes), MARK_HOST_MAX, in->through && in->through[0]
+		    ? in->through : "this host");
 	} else if ((hit = delivered_match(in, rcpt, sizeof(rcpt))) != NULL) {
 		v->loop = 1;
 		snprintf(v->why, sizeof(v->why), "loop: Delivered-To <%s>", hit);

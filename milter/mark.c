@@ -469,7 +469,8 @@ digits_ok(const struct field *f, size_t max)
 /* verify - mark_verify, and the tag and host of a valid mark for mark_count */
 static enum mark_status
 verify(const struct mark_key *key, const char *value, const struct mark_bind *b, int64_t now,
-    int64_t max_age, unsigned char got[MARK_TAG_LEN], char host[MARK_HOST_MAX + 1])
+    int64_t max_age, unsigned char got[MARK_TAG_LEN], char host[MARK_HOST_MAX + 1],
+    int64_t *when)
 {
 	unsigned char want[MARK_DIGEST_LEN], kid[MARK_ID_LEN / 2], mine[MARK_ID_LEN / 2];
 	struct field f[NFIELDS];
@@ -503,6 +504,7 @@ verify(const struct mark_key *key, const char *value, const struct mark_bind *b,
 		return MARK_EXPIRED;
 	memcpy(host, f[3].p, f[3].n);         /* host_ok: at most MARK_HOST_MAX */
 	host[f[3].n] = 0;
+	*when = t;
 	return MARK_VALID;
 }
 
@@ -513,13 +515,15 @@ mark_verify(const struct mark_key *key, const char *value, const struct mark_bin
 {
 	unsigned char got[MARK_TAG_LEN];
 	char host[MARK_HOST_MAX + 1];
+	int64_t when;
 
-	return verify(key, value, b, now, max_age, got, host);
+	return verify(key, value, b, now, max_age, got, host, &when);
 }
 
 /* mark_count - the earlier passes the marks prove: distinct valid ones
  * among the first MARK_MAX_EXAMINED (a mark repeated counts once); the
- * host of the first valid one (marks are inserted at the top: the newest) */
+ * host of the first valid one (marks are inserted at the top: the newest)
+ * and the latest time of a valid one */
 unsigned
 mark_count(const struct mark_key *key, const char *const *values, size_t n,
     const struct mark_bind *b, int64_t now, int64_t max_age, struct mark_tally *t)
@@ -527,14 +531,17 @@ mark_count(const struct mark_key *key, const char *const *values, size_t n,
 	unsigned char seen[MARK_MAX_EXAMINED][MARK_TAG_LEN];
 	char host[MARK_HOST_MAX + 1];
 	enum mark_status s;
+	int64_t when = 0;
 	size_t i, j;
 
 	memset(t, 0, sizeof(*t));
 	for (i = 0; i < n && i < MARK_MAX_EXAMINED; i++) {
-		s = verify(key, values[i], b, now, max_age, seen[t->valid], host);
+		s = verify(key, values[i], b, now, max_age, seen[t->valid], host, &when);
 		t->n[s]++;
 		if (s != MARK_VALID)
 			continue;
+		if (when > t->latest)
+			t->latest = when;
 		for (j = 0; j < t->valid; j++)
 			if (memcmp(seen[j], seen[t->valid], MARK_TAG_LEN) == 0)
 				break;

@@ -67,6 +67,7 @@ struct mark_tally {
 	unsigned dropped;                /* marks past MARK_MAX_EXAMINED, not examined */
 	unsigned valid;                  /* distinct valid marks: earlier passes */
 	char host[MARK_HOST_MAX + 1];    /* h= of the first valid mark (the newest), or "" */
+	int64_t latest;                  /* the largest t= of a valid mark, or 0 */
 };
 
 /* keys */

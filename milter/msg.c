@@ -4,8 +4,9 @@
  * enter), the loop verdict, and the origin check of a RELAY peer.
  *
  * Exports msg_new/msg_free, msg_add_rcpt/msg_add_header (collect),
- * msg_check_loop and msg_check_origin (decide at end of headers) and
- * msg_xmxguard_flood. No libmilter here. msg_new returns NULL when memory
+ * msg_check_loop and msg_check_origin (decide at end of headers),
+ * msg_pass_mark (the X-Mxguard-Pass value of this pass, end of message)
+ * and msg_xmxguard_flood. No libmilter here. msg_new returns NULL when memory
  * runs out (the callback tempfails); later allocations that fail only
  * drop a value, counted in dropped.
  */
@@ -46,6 +47,10 @@ msg_free(struct msg *m)
 		free(m->rcpts[i]);
 	for (i = 0; i < m->ndelivered; i++)
 		free(m->delivered[i]);
+	for (i = 0; i < m->nmarks; i++)
+		free(m->marks[i]);
+	free(m->msgid);
+	mark_rcpts_free(&m->mark_rcpts);
 	free(m->stamps);
 	str_free(&m->origin.why);
 	free(m);
@@ -65,6 +70,7 @@ msg_add_rcpt(struct msg *m, const char *rcpt)
 {
 	if (m->nrcpt == 0)
 		str_copy(m->rcpt, sizeof(m->rcpt), rcpt);
+	mark_rcpts_add(&m->mark_rcpts, rcpt);   /* all of them, or no binding */
 	if (m->nrcpt < MSG_RCPTS_MAX) {
 		if ((m->rcpts[m->nrcpt] = strndup(rcpt, MXG_ADDR_MAX)) == NULL) {
 			m->dropped++;
@@ -104,6 +110,18 @@ msg_add_header(struct msg *m, const char *name, const char *value)
 		else
 			m->ndelivered++;
 		break;
+	case LH_MESSAGE_ID:
+		if (m->msgid == NULL && (m->msgid = strndup(value, MARK_VALUE_MAX)) == NULL)
+			m->dropped++;
+		break;
+	case LH_PASS_MARK:
+		/* one byte more than a mark may have: a longer value stays bad */
+		if (m->nmarks == MSG_MARKS_MAX
+		    || (m->marks[m->nmarks] = strndup(value, MARK_VALUE_MAX + 1)) == NULL)
+			m->marks_dropped++;
+		else
+			m->nmarks++;
+		break;
 	case LH_OTHER:
 		break;
 	}
@@ -116,27 +134,56 @@ msg_xmxguard_flood(const struct msg *m)
 	return m->nxmxguard > MSG_XMXGUARD_MAX;
 }
 
-/* msg_check_loop - the loop verdict, once the headers are in */
+/*
+ * msg_check_loop - the loop verdict, once the headers are in: the marks
+ * are checked against the message's binding (Message-ID, recipients) under
+ * the key, when there is one; without a key or a binding none counts
+ */
 void
-msg_check_loop(struct msg *m, char *const *local, size_t nlocal, unsigned max_received,
-    unsigned max_passes)
+msg_check_loop(struct msg *m, const struct msg_loop_conf *c)
 {
 	struct loop_input in;
 
 	memset(&in, 0, sizeof(in));
+	memset(&m->tally, 0, sizeof(m->tally));
+	if (!m->bound)
+		m->bound = mark_bind(m->msgid, &m->mark_rcpts, &m->bind) == 0;
+	if (m->bound && c->key->len && m->nmarks)
+		in.marks = mark_count(c->key, (const char *const *)m->marks, m->nmarks, &m->bind,
+		    c->now, c->max_age, &m->tally);
+	m->tally.dropped += m->marks_dropped;
+	in.through = m->tally.host[0] ? m->tally.host : c->self;
 	in.received = m->nreceived;
-	in.stamps = m->stamps;
-	in.nstamps = m->nstamps;
-	in.local = local;
-	in.nlocal = nlocal;
 	in.delivered_to = m->delivered;
 	in.ndelivered = m->ndelivered;
 	in.rcpts = m->rcpts;
 	in.nrcpts = m->nrcpt < MSG_RCPTS_MAX ? m->nrcpt : MSG_RCPTS_MAX;
-	in.max_received = max_received;
-	in.max_passes = max_passes;
+	in.max_received = c->max_received;
+	in.max_passes = c->max_passes;
 	loop_check(&in, &m->loop);
 	m->loop_done = 1;
+}
+
+/* msg_pass_mark - the X-Mxguard-Pass value recording this pass; 0, or -1
+ * (no key, no binding: too many recipients or the crypto library failed).
+ * Its time is later than every valid mark's: two passes within one second
+ * would make the same mark, and a mark repeated counts once (a fast loop
+ * runs ahead of the clock by a second a pass, within MARK_SKEW, and is held
+ * at LoopMaxPasses long before that matters) */
+int
+msg_pass_mark(struct msg *m, const struct mark_key *key, const char *self, int64_t now,
+    char out[MARK_VALUE_MAX])
+{
+	out[0] = 0;
+	if (key->len == 0)
+		return -1;
+	if (!m->bound)
+		m->bound = mark_bind(m->msgid, &m->mark_rcpts, &m->bind) == 0;
+	if (!m->bound)
+		return -1;
+	if (m->loop_done && m->tally.valid && m->tally.latest >= now)
+		now = m->tally.latest + 1;
+	return mark_make(key, &m->bind, self, now, out);
 }
 
 /*

@@ -26,6 +26,7 @@
 #include "autoconf.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "loop.h"
 #include "relay.h"
@@ -39,6 +40,22 @@ is_loopback(const struct addr *a)
 	if (a->family == AF_INET)
 		return a->b[0] == 127;
 	return a->family == AF_INET6 && memcmp(a->b, v6_loopback, 16) == 0;
+}
+
+/* localhost_name - a "by" of loopback: a content filter's own stamp
+ * (amavisd-new writes "by localhost") */
+static int
+localhost_name(const char *by)
+{
+	return rcv_name_eq(by, "localhost") || strncasecmp(by, "localhost.", 10) == 0
+	    || strcmp(by, "[127.0.0.1]") == 0 || strcasecmp(by, "[IPv6:::1]") == 0;
+}
+
+/* own - a stamp of this host's re-injection: by one of its names, or by loopback */
+static int
+own(const char *by, char *const *local, size_t nlocal)
+{
+	return by[0] != 0 && (loop_is_local(by, local, nlocal) || localhost_name(by));
 }
 
 /* same_addr - one address, compared on the bytes its family uses */
@@ -65,14 +82,14 @@ relay_origin(const struct rcv_stamp *stamps, unsigned n, char *const *local, siz
 	const char *by;
 	unsigned i = 0;
 
-	while (i < n && loop_is_local(stamps[i].by, local, nlocal))
+	while (i < n && own(stamps[i].by, local, nlocal))
 		i++;
 	*peer = NULL;
 	if (i == n)
 		return 0;
 	by = stamps[i].by;                   /* the peer, as it names itself */
 	while (i < n && internal_client(&stamps[i], peer_addr)
-	    && (rcv_name_eq(stamps[i].by, by) || loop_is_local(stamps[i].by, NULL, 0)))
+	    && (rcv_name_eq(stamps[i].by, by) || own(stamps[i].by, NULL, 0)))
 		i++;
 	if (i == n)
 		return 0;

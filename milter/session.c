@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 #include "log.h"
@@ -209,6 +210,7 @@ facts(struct session *s, struct msg *m, struct msg_facts *f)
 	f->error_tempfail = s->cfg->dns_error_action == ACT_TEMPFAIL;
 	f->exempt = m->exempt;
 	f->loop = m->loop_done && m->loop.loop;
+	f->loop_proven = m->loop_done && m->loop.proven;
 	f->spf = m->spf.res;
 	f->relay_hit = m->origin.hit;
 	f->relay_action = s->cfg->relay_action;
@@ -264,15 +266,19 @@ sess_header(struct session *s, const char *name, const char *value)
 	return 0;
 }
 
-/* check_loop - the message's loop verdict, with this host's names */
+/* check_loop - the message's loop verdict: its pass marks under our key */
 static void
 check_loop(struct session *s, struct msg *m)
 {
-	char *buf[2], *const *local;
-	size_t nlocal = local_names(s, buf, &local);
+	struct msg_loop_conf c;
 
-	msg_check_loop(m, local, nlocal, (unsigned)s->cfg->loop_max_received,
-	    (unsigned)s->cfg->loop_max_passes);
+	c.key = &s->cfg->loop_key;
+	c.now = (int64_t)time(NULL);
+	c.max_age = (int64_t)(s->cfg->loop_mark_max_age / 1000);
+	c.self = receiver(s);
+	c.max_received = (unsigned)s->cfg->loop_max_received;
+	c.max_passes = (unsigned)s->cfg->loop_max_passes;
+	msg_check_loop(m, &c);
 }
 
 /* sess_eoh - the headers are in: loop rules, and a RELAY peer's origin */
@@ -320,6 +326,26 @@ const char *
 sess_qid(const struct session *s)
 {
 	return s->msg ? s->msg->qid : "";
+}
+
+/*
+ * sess_pass_mark - the X-Mxguard-Pass value for a message this verdict lets
+ * through (accepted, tagged, held; in Mode monitor whatever the verdict),
+ * or NULL: refused, no key, or no mark could be made (logged)
+ */
+const char *
+sess_pass_mark(struct session *s, const struct verdict *v, char out[MARK_VALUE_MAX])
+{
+	if (s->msg == NULL || s->cfg->loop_key.len == 0)
+		return NULL;
+	if (v->enforce && (v->action == ACT_REJECT || v->action == ACT_TEMPFAIL))
+		return NULL;
+	if (msg_pass_mark(s->msg, &s->cfg->loop_key, receiver(s), (int64_t)time(NULL), out) < 0) {
+		log_msg(LOG_WARNING, "%s: no loop pass mark: %s", s->msg->qid,
+		    s->msg->mark_rcpts.failed ? "too many recipients" : "cannot make one");
+		return NULL;
+	}
+	return out;
 }
 
 /* sess_foreign_tags - X-Mxguard fields from outside to remove: none in
@@ -463,6 +489,14 @@ sess_log_verdict(const struct session *s, const struct verdict *v, const char *o
 	ll_add(&l, "rcpt", rcpt);
 	if (m->nrcpt > 1 && one_rcpt == m->rcpt)
 		ll_addf(&l, "nrcpt", "%u", m->nrcpt);
+	if (m->loop_done && m->nmarks + m->marks_dropped) {
+		/* the message carried pass marks: how many count, how many not */
+		ll_addf(&l, "marks", "%u", m->tally.valid);
+		if (m->nmarks > m->tally.valid)
+			ll_addf(&l, "marksignored", "%u", m->nmarks - m->tally.valid);
+		if (m->tally.dropped)
+			ll_addf(&l, "marksdropped", "%u", m->tally.dropped);
+	}
 	if (m->loop_done) {
 		ll_addf(&l, "received", "%u", m->loop.received);
 		ll_addf(&l, "passes", "%u", m->loop.passes);

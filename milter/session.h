@@ -55,6 +55,7 @@ unsigned long sess_proto(const struct session *s);
 const char *sess_qid(const struct session *s);
 unsigned sess_foreign_tags(const struct session *s);
 const char *sess_spf_header(const struct session *s);
+const char *sess_pass_mark(struct session *s, const struct verdict *v, char out[MARK_VALUE_MAX]);
 const char *sess_quarantine_reason(const struct session *s, const struct verdict *v);
 void sess_tag(const struct session *s, const struct verdict *v, struct str *tag);
 void sess_reply(const struct session *s, const struct verdict *v, char *code, char *xcode,

@@ -52,8 +52,12 @@ tap_check "... reply 550 5.7.23" grep -q 'reply: 550 5.7.23 SPF fail: strict.xp.
 xp "SPF pass names its term" 0 'pass for the domain strict\.xp\.test, decided by the term ip4:192\.0\.2\.0/24' \
 	-t 192.0.2.7 -s a@strict.xp.test
 
-# a loop, from a saved message: 3 earlier passes through mx1.xp.test
+# a loop, from a saved message: earlier passes through mx1.xp.test, two of
+# them with the pass marks mxguard made (the test's loop key)
+mk() { python3 "$MXG_TOP_SRCDIR/test/proto/mkmark.py" "$E2E_DIR/loop.key" '<loop@origin.example>' mx1.xp.test $(($(date +%s) - $1)) test@mx1.xp.test; }
 {
+	printf 'X-Mxguard-Pass: %s\n' "$(mk 60)" "$(mk 120)"
+	printf 'Message-ID: <loop@origin.example>\n'
 	for i in 1 2 3; do
 		printf 'Received: from relay.isp.example (relay.isp.example [192.0.2.%d])\n\tby mx1.xp.test (Postfix) with ESMTP id L%d; date\n' "$i" "$i"
 		printf 'Received: from mx1.xp.test (mx1.xp.test [127.0.0.10])\n\tby relay.isp.example with ESMTP id R%d; date\n' "$i"
@@ -61,8 +65,9 @@ xp "SPF pass names its term" 0 'pass for the domain strict\.xp\.test, decided by
 	printf 'Delivered-To: lost@example.net\nSubject: loop\n\nbody\n'
 } > "$E2E_DIR/loop.eml"
 xp "a loop in the message file: quarantined, exit 4" 4 \
-	'loop: 6 Received: fields \(LoopMaxReceived 20\), 3 passes through this host \(LoopMaxPasses 3\), 1 Delivered-To fields?: .loop: 3rd pass through mx1\.xp\.test' \
+	'loop: 6 Received: fields \(LoopMaxReceived 20\), 3 passes proven by pass marks \(LoopMaxPasses 3\), 1 Delivered-To fields?: .loop: 3rd pass through mx1\.xp\.test' \
 	-t 127.0.0.66 -m "$E2E_DIR/loop.eml"
+tap_check "... the marks named" grep -q '^   pass marks: 2 valid ([0-9a-f]\{8\}), 0 not counted, 0 not examined$' <<<"$XP_OUT"
 tap_check "... held, with the reason" grep -q '^   reply: the MTA.s own 250; the message is held: ' <<<"$XP_OUT"
 
 # the RELAY peer's origin: listed on the DNSBL, so tagged
@@ -92,9 +97,11 @@ tap_check "... output bounded" test "${#XP_OUT}" -lt 8000
 # 20 MB of Received: fields: read up to the 4 MB limit, the rest not
 yes 'Received: from a (a [192.0.2.1]) by b.example; date' | head -c 20000000 > "$E2E_DIR/huge.eml"
 start=$(date +%s)
-xp "a 20 MB header section: stopped at the limit, decided (a loop by count), exit 4" 4 'stopped at the limit, the rest not read' \
+xp "a 20 MB header section: stopped at the limit, decided (a loop by count: refused from an outside client), exit 2" 2 'stopped at the limit, the rest not read' \
 	-t 127.0.0.66 -m "$E2E_DIR/huge.eml"
 tap_check "... quickly" test $(( $(date +%s) - start )) -lt 10
+tap_check "... the 5.4.6 reply, and why it is no hold" sh -c 'printf "%s\n" "$1" | grep -q "reply: 554 5\.4\.6 Routing loop detected (loop: [0-9]* Received headers)" &&
+	printf "%s\n" "$1" | grep -q "the loop is not proven: an outside client.s message is refused"' _ "$XP_OUT"
 head -c 3000000 /dev/urandom > "$E2E_DIR/binary.eml"
 xp "a binary message file: read, decided, exit 0 or 4" 0 '^6. Decision: accept' -t 127.0.0.66 -m "$E2E_DIR/binary.eml"
 xp "/dev/zero as the message: bounded, exit 0" 0 'stopped at the limit' -t 127.0.0.66 -m /dev/zero

@@ -2,7 +2,8 @@
 # e2e/hostile.sh - hostile clients. Part one speaks the milter protocol
 # straight to mxguard with test/proto/mtraw, sending what no sane MTA sends:
 # 60 KB host names, HELO and addresses with NUL and control bytes, garbage
-# connect packets, 10,000 recipients, 10,000 headers (Received: ones too),
+# connect packets, 10,000 recipients, 10,000 headers (Received: ones and
+# forged X-Mxguard-Pass pass marks too),
 # a 1 MB header packet, a 1 MB body, and sessions that stop after every
 # stage. Part two sends hostile mail through a real Postfix (1 MB header
 # line, 10,000 header fields, NUL bytes, 1,000 recipients, 12,000 forged
@@ -92,8 +93,27 @@ round() {
 	  echo "!repeat 17 B $big"
 	  echo 'E'; } | raw loop
 	has loop '^10000 x L> c|^9800 x L> c' "$1: 10,000 Received: fields: each answered"
-	has loop '^E> mod q ' "$1: passes through this host among 10,000 stamps: quarantined"
-	has loop '^E> c' "$1: ... and the message goes on to the hold queue"
+	has loop '^E> y 554 5\.4\.6 Routing loop detected \(loop: 10000 Received headers\)' \
+		"$1: 10,000 Received: fields from an outside client, no pass mark: refused with 5.4.6"
+	tap_check "$1: ... never held" sh -c "! grep -q '^E> mod q' '$D/loop.out'"
+
+	# 10,000 forged pass marks (one of them 60 KB): 32 examined, the rest
+	# counted as dropped; delivered with a mark of ours on top
+	{ connect clean.example 192.0.2.1
+	  echo 'D Mj\0mx.example.com\0i\0MARKS1\0'
+	  echo 'H clean.example\0'
+	  echo 'M <a@example.org>\0'
+	  echo 'R <b@example.com>\0'
+	  echo "L X-Mxguard-Pass\\0$big\\0"
+	  echo "!repeat 9999 L X-Mxguard-Pass\\0v=1; k=00000000; t=1796000000; h=mx.example.com; m=00000000000000000000000000000000\\0"
+	  echo 'L Message-ID\0<m@example.org>\0'
+	  echo 'N'
+	  echo 'E'; } | raw marks
+	has marks '^9999 x L> c|^10000 x L> c' "$1: 10,000 X-Mxguard-Pass fields: each answered"
+	has marks '^E> mod i +X-Mxguard-Pass v=1; k=[0-9a-f]{8}; t=[0-9]+; h=[^;]+; m=[0-9a-f]{32} *$' "$1: ... none counts: passed on with our mark inserted"
+	has marks '^E> c' "$1: ... and accepted"
+	tap_check "$1: ... logged: 32 examined, none valid, 9968 dropped" \
+		grep -q 'action=accept reason=clean client=192\.0\.2\.1 .* marks=0 marksignored=32 marksdropped=9968 received=0 passes=1$' "$MLOG"
 
 	# a header packet of 1 MB: libmilter's 64 KB packet limit ends the
 	# session (the MTA then applies milter_default_action); mxguard lives

@@ -12,6 +12,8 @@
 #   e2e_send SRC DST FROM RCPT [SWAKS_ARGS...]
 #                            one SMTP transaction; transcript in
 #                            $E2E_DIR/last-send.log; returns swaks's status
+#   e2e_mxguard [CONF LINES...] < WHITELIST, e2e_loop_key CONF
+#                            mxguard with a whitelist and a loop key
 #   e2e_wait_file_match FILE REGEX SECS, e2e_delivered NAME,
 #   pf_queue_count NAME, pf_hold_count NAME
 #   e2e_wait_for SECS CMD..., e2e_eq EXPECTED CMD..., e2e_listening ADDR PORT
@@ -364,8 +366,9 @@ e2e_send() {
 # ---------------------------------------------------------------- mxguard
 # e2e_mxguard [CONF LINES...] - compile the whitelist read from stdin into
 # $E2E_DIR/whitelist.cdb, write $E2E_DIR/mxguard.conf (the socket Postfix
-# reaches as MXG_MILTER, UserID nobody:postfix, the whitelist, then the
-# given lines), start mxguard with its log in MLOG; bail out on failure.
+# reaches as MXG_MILTER, UserID nobody:postfix, the whitelist, the loop key
+# $E2E_DIR/loop.key made with mxguard -k when missing, then the given
+# lines), start mxguard with its log in MLOG; bail out on failure.
 e2e_mxguard() {
 	cat > "$E2E_DIR/whitelist"
 	"$MXGUARD_WL" "$E2E_DIR/whitelist" || e2e_die "mxguard-wl failed"
@@ -374,13 +377,25 @@ e2e_mxguard() {
 		echo "Syslog no"
 		echo "UserID nobody:postfix"
 		echo "Whitelist $E2E_DIR/whitelist.cdb"
+		echo "LoopKeyFile $E2E_DIR/loop.key"
 		printf '%s\n' "$@"
 	} > "$E2E_DIR/mxguard.conf"
+	e2e_loop_key "$E2E_DIR/mxguard.conf"
 	MLOG=$E2E_DIR/mxguard.log
 	MXG_MILTER=unix:$E2E_DIR/mxguard.sock
 	mxg_start "$E2E_DIR/mxguard.conf" "$MLOG" >/dev/null ||
 		e2e_die "mxguard did not start: $(tr '\n' ' ' < "$MLOG")"
 	e2e_bg "$MXG_PID"
+}
+
+# e2e_loop_key CONF - make CONF's LoopKeyFile with mxguard -k unless it exists
+e2e_loop_key() {
+	local out
+	out=$("$MXGUARD" -c "$1" -k 2>&1)
+	case $? in
+	0 | 2) ;;
+	*) e2e_die "mxguard -k failed: $out" ;;
+	esac
 }
 
 # ---------------------------------------------------------------- DNS

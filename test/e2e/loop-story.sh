@@ -3,7 +3,8 @@
 # Postfix instances in a private network namespace: a backup MX relays the
 # domain to an "ISP relay", and the relay, the primary being down, sends it
 # straight back. With mxguard on the backup the message ends in the hold
-# queue after LoopMaxPasses passes, nothing bounces, nothing is lost, and
+# queue after LoopMaxPasses passes (counted by its X-Mxguard-Pass marks,
+# under the loop key lib.sh makes), nothing bounces, nothing is lost, and
 # postsuper -H delivers it once the route is fixed. Without mxguard the
 # same setup bounces it (so this test proves something).
 set -u
@@ -33,6 +34,8 @@ else
 fi
 tap_check "mxguard quarantined it at the 3rd pass, naming the evidence" \
 	grep -Eq 'action=quarantine reason=loop client=127\.0\.0\.30 .* received=4 passes=3 detail="loop: 3rd pass through backup\.example\.net"' "$MLOG"
+tap_check "... proven by the two marks of its earlier passes" \
+	grep -Eq 'action=quarantine reason=loop client=127\.0\.0\.30 .* marks=2 received=4 passes=3 ' "$MLOG"
 tap_check "the first pass was accepted" grep -Eq 'action=accept reason=clean client=127\.0\.0\.66 .* received=0 passes=1$' "$MLOG"
 tap_check "the second pass was accepted" grep -Eq 'action=accept reason=clean client=127\.0\.0\.30 .* received=2 passes=2$' "$MLOG"
 tap_check "Postfix put it on hold at end of message" grep -q 'milter-hold: END-OF-MESSAGE from unknown\[127.0.0.30\]: milter triggers HOLD action; from=<alice@origin.example> to=<u@example.com>' "$E2E_DIR/backup/maillog"
@@ -52,6 +55,13 @@ fi
 tap_is "the queue is empty afterwards" 0 pf_queue_count backup
 tap_check "the delivered message is the original, with its loop trail" \
 	sh -c "grep -l 'Received: from relay.isp.example' '$E2E_DIR'/backup/mail/inbox/new/* | head -1 | grep -q ."
+# delivered_marks - pass marks of the backup in the delivered copy: how many, how many distinct
+delivered_marks() {
+	grep -h '^X-Mxguard-Pass: v=1; k=[0-9a-f]\{8\}; t=[0-9]*; h=backup\.example\.net; m=[0-9a-f]\{32\}$' \
+		"$E2E_DIR"/backup/mail/inbox/new/* > "$E2E_DIR/marks"
+	echo "$(wc -l < "$E2E_DIR/marks") $(sort -u "$E2E_DIR/marks" | wc -l)"
+}
+tap_is "... and the three distinct pass marks of the backup" "3 3" delivered_marks
 pf_stop backup
 pf_stop relay
 mxg_stop

@@ -10,7 +10,8 @@
 # a listed client is refused at RCPT with mxguard's reply, logged under the
 # queue id Sendmail assigned at MAIL; a whitelisted name that Sendmail cannot
 # forward-confirm ({client_resolve} FORGED) is not trusted; a looping message
-# (Sendmail's own stamp format) is quarantined - listed by "mailq -qQ" with
+# (Sendmail's own stamp format, the pass marks of its earlier passes) is
+# quarantined - listed by "mailq -qQ" with
 # mxguard's reason, not delivered, not bounced, released with -qQ -Q - while
 # its second pass is delivered; Sendmail hides the stamp it writes for the
 # current arrival from milters (as Postfix does): counts say so; the queue
@@ -122,7 +123,7 @@ n=0
 send() {
 	local src=$1; shift
 	n=$((n + 1))
-	e2e_send "$src" "$MX" "s$n@example.net" "u$n@example.com" "$@"
+	e2e_send "$src" "$MX" "s$n@example.net" "${SEND_RCPT:-u$n@example.com}" "$@"
 	SEND_RC=$?
 	TRANSCRIPT=$(cat "$E2E_DIR/last-send.log")
 }
@@ -175,27 +176,41 @@ send 127.0.0.66
 check "plain client: accept reason=clean; Sendmail's own stamp is not shown (received=0)" \
 	"action=accept reason=clean client=127\.0\.0\.66 score=0 name=plain\.example\.com .* received=0 passes=1$"
 
-# ---- loops: the chain a backup MX <-> ISP relay loop leaves, in Sendmail's format
+# ---- loops: the chain a backup MX <-> ISP relay loop leaves, in Sendmail's format;
+# the passes count by the X-Mxguard-Pass marks mxguard added to the copies
+# delivered before (what the relay would have sent back), one envelope
+# recipient and Message-ID throughout, as in a loop
 stamp() {   # stamp FROM-NAME FROM-IP BY ID
 	printf 'Received: from %s (%s [%s])\r\n\tby %s (8.17.1.9/8.17.1.9/Debian-2+deb12u2) with ESMTP id %s\r\n\tfor <%s>; Wed, 26 Nov 2025 01:%02d:00 +0100\r\n' \
-		"$1" "$1" "$2" "$3" "$4" "$RCPT" "$5"
+		"$1" "$1" "$2" "$3" "$4" "$SEND_RCPT" "$5"
 }
-# loopmsg PASSES - a message that went through $ME PASSES-1 times before
+SEND_RCPT=loop@example.com
+# loopmsg PASSES - a message that went through $ME PASSES-1 times before,
+# with the marks of those passes (taken from the delivered copy of the last)
 loopmsg() {
 	local i
 	RCPT=u$((n + 1))@example.com
+	[ "$1" -gt 1 ] && grep -h '^X-Mxguard-Pass:' "$(grep -l "^Subject: loop test $(($1 - 1))\$" "$D"/mail/new/*)" | sed 's/$/\r/'
 	for ((i = $1 - 1; i >= 1; i--)); do
 		stamp relay.isp.example 127.0.0.30 relay.isp.example "5AQ0${i}0aR00123$i" $((i * 2 + 1))
 		stamp relay.isp.example 127.0.0.30 "$ME" "5AQ0${i}0aS00123$i" $((i * 2))
 	done
 	stamp origin.example 192.0.2.7 relay.isp.example 5AQ000aR001230 0
-	printf 'From: alice@origin.example\r\nTo: %s\r\nSubject: loop test %s\r\n\r\nbody\r\n' "$RCPT" "$1"
+	printf 'Message-ID: <loop.1@origin.example>\r\nFrom: alice@origin.example\r\nTo: %s\r\nSubject: loop test %s\r\n\r\nbody\r\n' "$RCPT" "$1"
 }
+loopmsg 1 >"$D/loop1.eml"
+send 127.0.0.30 --data "$D/loop1.eml"
+check "first pass: accept with received=1 passes=1" \
+	"action=accept reason=clean client=127\.0\.0\.30 score=0 .*rcpt=<loop@example\.com> received=1 passes=1$"
+if e2e_wait_for 15 e2e_eq 1 has_mail $n; then tap_ok "first pass: delivered, with mxguard's pass mark"
+else tap_fail "first pass: delivered, with mxguard's pass mark" "$(smq -bp 2>&1 | tail -5)"; fi
+tap_is "... one mark, made by $ME" 1 sh -c "grep -l '^Subject: loop test 1\$' '$D'/mail/new/* | xargs grep -h '^X-Mxguard-Pass: v=1; k=[0-9a-f]*; t=[0-9]*; h=$ME; m=[0-9a-f]*' | wc -l"
 loopmsg 2 >"$D/loop2.eml"
 send 127.0.0.30 --data "$D/loop2.eml"
 tap_is "second pass: accepted by Sendmail" 0 echo "$SEND_RC"
 check "second pass: accept with received=3 passes=2" \
 	"action=accept reason=clean client=127\.0\.0\.30 score=0 .* received=3 passes=2$"
+check "... counted by the mark of the first" " marks=1 received=3 "
 if e2e_wait_for 15 e2e_eq 1 has_mail $n; then tap_ok "second pass: delivered"
 else tap_fail "second pass: delivered" "$(smq -bp 2>&1 | tail -5)"; fi
 
@@ -205,6 +220,7 @@ tap_is "third pass: Sendmail accepted it (into quarantine)" 0 echo "$SEND_RC"
 LQ=$(qid)
 check "third pass: logged action=quarantine reason=loop under the queue id, evidence named" \
 	"^${LQ:-NO-QID}: action=quarantine reason=loop client=127\.0\.0\.30 score=0 name=relay\.isp\.example .* received=5 passes=3 detail=\"loop: 3rd pass through $ME\"$"
+check "... proven by the marks of the two passes before" " marks=2 received=5 passes=3 "
 quarantined() { smq -bp -qQ 2>&1; }
 if e2e_wait_for 10 sh -c "'$SM_BIN' -C '$CF' -bp -qQ 2>&1 | grep -q '${LQ:-NO-QID}'"; then
 	tap_ok "mailq -qQ lists the looping message"

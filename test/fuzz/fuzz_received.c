@@ -1,8 +1,11 @@
 /* fuzz_received.c - libFuzzer: one Received: value through the parser, the
- * loop rules and the relay origin (alone, and under a peer's re-injection
- * stamp so that the walk over the peer's internal hops reads it too) */
+ * loop rules (the value as a Delivered-To: and as a recipient too; its
+ * "by" against this host's names) and the relay origin (alone, and under a
+ * peer's re-injection stamp so that the walk over the peer's internal hops
+ * reads it too) */
 #include "autoconf.h"
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include "loop.h"
 #include "relay.h"
@@ -19,19 +22,28 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct addr peer_addr;
 	struct loop_input in;
 	struct loop_verdict v;
+	char *text = malloc(size + 1);
 
+	if (text == NULL)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = 0;
 	rcv_parse(reinject, sizeof(reinject) - 1, &st[0]);
 	rcv_parse((const char *)data, size, &st[1]);
 	st[2] = st[1];
 	memset(&in, 0, sizeof(in));
 	in.received = 2;
-	in.stamps = st + 1;
-	in.nstamps = 2;
-	in.local = local;
-	in.nlocal = 1;
+	in.marks = size % 4;
+	in.through = st[1].by;
+	in.delivered_to = &text;
+	in.ndelivered = 1;
+	in.rcpts = &text;
+	in.nrcpts = 1;
 	in.max_received = 20;
 	in.max_passes = 3;
 	loop_check(&in, &v);
+	(void)loop_is_local(st[1].by, local, 1);
+	free(text);
 	if (addr_parse("198.51.100.20", &peer_addr) != 0)
 		return 0;
 	relay_origin(st + 1, 2, local, 1, &peer_addr, &peer);

@@ -7,6 +7,7 @@
 --   EXPECT_RCPT=reject (RCPT refused with a reply code: the session ends there)
 --   EXPECT_EOM=continue|replycode   EXPECT_QUARANTINE=reason   EXPECT_NO_QUARANTINE=1
 --   EXPECT_HDRADD=name   EXPECT_HDRDEL=name   EXPECT_NO_HDRADD=name
+--   EXPECT_HDRINS=name   EXPECT_NO_HDRINS=name (smfi_insheader: the pass mark)
 -- Every other reply must be CONTINUE; anything else ends the script with an error.
 local function env(name, default)
 	local v = os.getenv(name)
@@ -92,6 +93,12 @@ if env("EXPECT_HDRADD") and not mt.eom_check(conn, MT_HDRADD, env("EXPECT_HDRADD
 end
 if env("EXPECT_NO_HDRADD") and mt.eom_check(conn, MT_HDRADD, env("EXPECT_NO_HDRADD")) then
 	error("eom: " .. env("EXPECT_NO_HDRADD") .. " added")
+end
+if env("EXPECT_HDRINS") and not mt.eom_check(conn, MT_HDRINSERT, env("EXPECT_HDRINS")) then
+	error("eom: no " .. env("EXPECT_HDRINS") .. " inserted")
+end
+if env("EXPECT_NO_HDRINS") and mt.eom_check(conn, MT_HDRINSERT, env("EXPECT_NO_HDRINS")) then
+	error("eom: " .. env("EXPECT_NO_HDRINS") .. " inserted")
 end
 if env("EXPECT_HDRDEL") and not mt.eom_check(conn, MT_HDRDELETE, env("EXPECT_HDRDEL")) then
 	error("eom: " .. env("EXPECT_HDRDEL") .. " not deleted")

@@ -101,6 +101,62 @@ START_TEST(tag_flood_is_refused_from_outside_and_passed_on_from_a_trusted_peer)
 }
 END_TEST
 
+START_TEST(unproven_loop_from_an_outside_client_is_refused_never_held)
+{
+	struct msg_facts f;
+	struct verdict v;
+
+	memset(&f, 0, sizeof(f));
+	f.loop = 1;                      /* Received: count or Delivered-To, no marks */
+	f.loop_action = ACT_QUARANTINE;
+	v = dec_message(&f);
+	ck_assert_int_eq(v.action, ACT_REJECT);
+	ck_assert_str_eq(dec_reason_name(v.reason), "loop");
+	ck_assert_int_eq(v.enforce, 1);
+	f.loop_action = ACT_TAG;         /* whatever LoopAction says */
+	ck_assert_int_eq(dec_message(&f).action, ACT_REJECT);
+	f.monitor = 1;
+	ck_assert_int_eq(dec_message(&f).enforce, 0);
+}
+END_TEST
+
+START_TEST(unproven_loop_from_our_own_peers_follows_loop_action)
+{
+	static const enum trust peers[] = { TRUST_WHITELIST, TRUST_NETWORK, TRUST_AUTH };
+	struct msg_facts f;
+	struct verdict v;
+	size_t i;
+
+	for (i = 0; i < sizeof(peers) / sizeof(peers[0]); i++) {
+		memset(&f, 0, sizeof(f));
+		f.trust = peers[i];
+		f.loop = 1;
+		f.loop_action = ACT_QUARANTINE;
+		v = dec_message(&f);
+		ck_assert_int_eq(v.action, ACT_QUARANTINE);
+		ck_assert_str_eq(dec_reason_name(v.reason), "loop");
+		ck_assert_int_eq(v.enforce, 1);
+	}
+}
+END_TEST
+
+START_TEST(loop_proven_by_marks_follows_loop_action_for_anyone)
+{
+	struct msg_facts f;
+	struct verdict v;
+
+	memset(&f, 0, sizeof(f));
+	f.loop = f.loop_proven = 1;
+	f.loop_action = ACT_QUARANTINE;
+	v = dec_message(&f);
+	ck_assert_int_eq(v.action, ACT_QUARANTINE);
+	ck_assert_str_eq(dec_reason_name(v.reason), "loop");
+	f.trust = TRUST_WHITELIST;
+	f.loop_action = ACT_TEMPFAIL;
+	ck_assert_int_eq(dec_message(&f).action, ACT_TEMPFAIL);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -114,6 +170,9 @@ suite(void)
 	tcase_add_test(t, verdict_reason_follows_trust);
 	tcase_add_test(t, names_match_spec_words);
 	tcase_add_test(t, tag_flood_is_refused_from_outside_and_passed_on_from_a_trusted_peer);
+	tcase_add_test(t, unproven_loop_from_an_outside_client_is_refused_never_held);
+	tcase_add_test(t, unproven_loop_from_our_own_peers_follows_loop_action);
+	tcase_add_test(t, loop_proven_by_marks_follows_loop_action_for_anyone);
 	suite_add_tcase(s, t);
 	return s;
 }
