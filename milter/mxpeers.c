@@ -215,7 +215,7 @@ mxp_diff(const struct mxp_peer *old, unsigned nold, const struct mxp_peer *nw, u
 int
 mxp_ttl(const unsigned char *raw, int len, int type, unsigned *ttl)
 {
-	const unsigned char *p = raw + 12, *end = raw + len;
+	const unsigned char *p, *end;
 	unsigned qd, an, i, t, rdlen;
 	char *name;
 	long nl;
@@ -223,6 +223,8 @@ mxp_ttl(const unsigned char *raw, int len, int type, unsigned *ttl)
 
 	if (raw == NULL || len < 12)
 		return -1;
+	p = raw + 12;
+	end = raw + len;
 	qd = (unsigned)(raw[4] << 8 | raw[5]);
 	an = (unsigned)(raw[6] << 8 | raw[7]);
 	for (i = 0; i < qd + an; i++) {
@@ -770,7 +772,7 @@ mxp_stop(struct mxp *m)
 	for (i = 0; m->dom && i < m->ndom; i++)
 		free(m->dom[i].peers);
 	free(m->dom);
-	while (m->nlocal)
+	while (m->local && m->nlocal)
 		free(m->local[--m->nlocal]);
 	free(m->local);
 	mxp_set_put(m->cur);
