@@ -27,6 +27,17 @@ missing tinycdb libcdb-dev ac_cv_lib_cdb_cdb_make_start=no
 missing libspf2 libspf2-dev ac_cv_header_spf2_spf_h=no
 missing c-ares libc-ares-dev PKG_CONFIG_LIBDIR=/nonexistent
 
+# warnings are errors only when asked (CI): a release tarball must still
+# build with a newer compiler that warns about more
+# warn_flags ARGS... - WARN_CFLAGS of the copy configured with ARGS
+warn_flags() { (cd "$D/src" && ./configure -q "$@" >/dev/null 2>&1 && sed -n 's/^WARN_CFLAGS = //p' Makefile); }
+f=$(warn_flags)
+if [[ $f == *-Wall* && $f != *-Werror* ]]; then tap_ok "configure: warnings on, not errors, by default"
+else tap_fail "configure: warnings on, not errors, by default" "WARN_CFLAGS = $f"; fi
+f=$(warn_flags --enable-werror)
+if [[ $f == *-Wall*-Werror* ]]; then tap_ok "configure --enable-werror: warnings are errors"
+else tap_fail "configure --enable-werror: warnings are errors" "WARN_CFLAGS = $f"; fi
+
 if make -s -C "$MXG_TOP_BUILDDIR" install DESTDIR="$D/root" >"$D/install.log" 2>&1; then
 	tap_ok "make install succeeds into DESTDIR"
 else
