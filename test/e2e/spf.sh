@@ -53,17 +53,10 @@ n=0
 send() {
 	local client=$1 from=$2; shift 2
 	n=$((n + 1))
-	SEND_HELO=${SEND_HELO:-client.example} e2e_send 127.0.0.66 "$MX" "$from" "u$n@example.com" \
+	SEND_HELO=${SEND_HELO:-client.example} e2e_msg 127.0.0.66 "$MX" "$from" "u$n@example.com" \
 		--xclient "ADDR=$client" --header "X-Test: m$n" "$@"
-	SEND_TRANSCRIPT=$(cat "$E2E_DIR/last-send.log")
 }
-line() { wait_match "$MLOG" "rcpt=<u$n@example\.com>" 5; grep "rcpt=<u$n@example\.com>" "$MLOG" | tail -1; }
-check() {
-	local l; l=$(line)
-	if printf '%s\n' "$l" | grep -Eq -- "$2"; then tap_ok "$1"
-	else tap_fail "$1" "want: $2" "got:  $l" "$(printf '%s\n' "$SEND_TRANSCRIPT" | grep -E '^<' | tail -3)"; fi
-}
-smtp_has() { printf '%s\n' "$SEND_TRANSCRIPT" | grep -Eq -- "$1"; }
+MSG_WAIT=5      # check, smtp_has: test/e2e/lib.sh (message n: rcpt=<u<n>@example.com>)
 # reconf KEY... - a new configuration (these keys on top of the base), reloaded
 reconf() {
 	printf '%s\n' "Socket unix:$E2E_DIR/mxguard.sock" "Syslog no" "UserID nobody:postfix" \
