@@ -155,7 +155,7 @@ check "... the same name, forward-confirmed, does" \
 
 # ---- a listed client is refused at RCPT with mxguard's reply
 send 127.0.0.99
-tap_check "listed client: refused at RCPT with mxguard's SPEC reply" \
+tap_check "listed client: refused at RCPT with mxguard's DNSBLReply (mxguard.conf(5))" \
 	grep -Eq '^<\*\* +554 5\.7\.1 Service unavailable; client \[127\.0\.0\.99\] blocked using bl\.test' "$E2E_DIR/last-send.log"
 check "listed client: logged action=reject reason=dnsbl with score and zone, under a queue id" \
 	'^[0-9A-Za-z]{8,}: action=reject reason=dnsbl client=127\.0\.0\.99 score=1 name=unknown helo=\[127\.0\.0\.99\] from=<s5@example\.net> rcpt=<u5@example\.com> zones=bl\.test:127\.0\.0\.2$'
