@@ -127,7 +127,8 @@ tap_check "postinst enables and starts mxguard.service, prerm stops it" sh -c \
 tap_check "depends on adduser and the libraries" sh -c \
 	"dpkg-deb -f '$DEB' Depends | grep -q 'adduser' && dpkg-deb -f '$DEB' Depends | grep -q libmilter"
 if command -v lintian >/dev/null; then
-	# the upstream contact is postmaster@localhost until the project has a home
+	# the Debian maintainer address is postmaster@localhost (control,
+	# changelog) until the project has a mail domain: README.md "Reporting bugs"
 	out=$(lintian --suppress-tags bogus-mail-host,bogus-mail-host-in-debian-changelog "$DEB" 2>&1 | grep '^E:')
 	tap_is "lintian finds no errors" "" printf '%s' "$out"
 fi

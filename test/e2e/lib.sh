@@ -14,6 +14,12 @@
 #                            $E2E_DIR/last-send.log; returns swaks's status
 #   e2e_mxguard [CONF LINES...] < WHITELIST, e2e_loop_key CONF
 #                            mxguard with a whitelist and a loop key
+#   e2e_msg SRC DST FROM RCPT [SWAKS_ARGS...]
+#                            e2e_send for numbered message n: SEND_RC, SEND_MS,
+#                            SEND_TRANSCRIPT
+#   msg_line, check DESC REGEX, smtp_has REGEX
+#                            mxguard's decision line for message n (keyed by
+#                            MSG_KEY), checked; the last transcript, checked
 #   e2e_wait_file_match FILE REGEX SECS, e2e_delivered NAME,
 #   pf_queue_count NAME, pf_hold_count NAME
 #   e2e_wait_for SECS CMD..., e2e_eq EXPECTED CMD..., e2e_listening ADDR PORT
@@ -362,6 +368,52 @@ e2e_send() {
 		--helo "$helo" --from "$from" --to "$rcpt" \
 		--timeout 15 "$@" >"$E2E_DIR/last-send.log" 2>&1
 }
+
+# ---------------------------------------------------------------- numbered messages
+# A script sends numbered messages (its n: 1, 2, ...; its own send() counts
+# and calls e2e_msg) and checks mxguard's decision line for each. Where the
+# scripts differ, they set:
+#   MSG_KEY    a regex naming message n in its line, %n standing for n
+#              [rcpt=<u%n@example\.com>]
+#   MSG_WAIT   seconds to wait for that line [10]
+#   MSG_STRIP  1: the line without its syslog prefix "... mxguard[PID]: " [0]
+
+# e2e_msg SRC DST FROM RCPT [SWAKS_ARGS...] - e2e_send, recording SEND_RC, the
+# session's duration in SEND_MS and the transcript in SEND_TRANSCRIPT;
+# returns SEND_RC
+e2e_msg() {
+	local t0
+	t0=$(date +%s%N)
+	e2e_send "$@"
+	SEND_RC=$?
+	SEND_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+	SEND_TRANSCRIPT=$(cat "$E2E_DIR/last-send.log")
+	return "$SEND_RC"
+}
+
+# msg_line - mxguard's (last) line for message n, waited for up to MSG_WAIT s
+msg_line() {
+	local key=${MSG_KEY:-'rcpt=<u%n@example\.com>'}
+	key=${key//%n/$n}
+	wait_match "$MLOG" "$key" "${MSG_WAIT:-10}"
+	if [ "${MSG_STRIP:-0}" = 1 ]; then
+		grep -- "$key" "$MLOG" | tail -1 | sed 's/^[^ ]* mxguard\[[0-9]*\]: //'
+	else
+		grep -- "$key" "$MLOG" | tail -1
+	fi
+}
+
+# check DESC REGEX - mxguard's line for message n matches REGEX (grep -E);
+# a failure shows the line, the server's last replies and the log's end
+check() {
+	local l; l=$(msg_line)
+	if printf '%s\n' "$l" | grep -Eq -- "$2"; then tap_ok "$1"
+	else tap_fail "$1" "want: $2" "got:  $l" "smtp: $(printf '%s\n' "${SEND_TRANSCRIPT:-}" | grep -E '^ *<' | tail -4)" \
+		"log: $(tail -5 "$MLOG")"; fi
+}
+
+# smtp_has REGEX - the last transcript (e2e_msg) matches REGEX (grep -E)
+smtp_has() { printf '%s\n' "${SEND_TRANSCRIPT:-}" | grep -Eq -- "$1"; }
 
 # ---------------------------------------------------------------- mxguard
 # e2e_mxguard [CONF LINES...] - compile the whitelist read from stdin into

@@ -45,22 +45,20 @@ tap_check "start-up logs the set once" wait_match "$MLOG" \
 
 pf_start primary "$PRIMARY" "$MXG_MILTER"
 n=0
-# send SRC - one message from SRC to the primary; its decision line
+# send SRC - message n from SRC to the primary, for u<n>@example.com; its
+# line is checked with check DESC REGEX (test/e2e/lib.sh)
 send() {
 	n=$((n + 1))
-	e2e_send "$1" "$PRIMARY" "a@example.org" "u$n@example.com" >/dev/null
-	wait_match "$MLOG" "rcpt=<u$n@example\.com>" 10
-	grep "rcpt=<u$n@example\.com>" "$MLOG" | tail -1
+	e2e_msg "$1" "$PRIMARY" "a@example.org" "u$n@example.com"
 }
-check() {
-	local l; l=$(send "$2")
-	if printf '%s\n' "$l" | grep -Eq -- "$3"; then tap_ok "$1"; else tap_fail "$1" "want: $3" "got:  $l" "$(tail -5 "$MLOG")"; fi
-}
-check "the backup MX, DNSBL-listed and in no whitelist file, is accepted through Postfix" 127.0.0.20 \
+send 127.0.0.20
+check "the backup MX, DNSBL-listed and in no whitelist file, is accepted through Postfix" \
 	'action=accept reason=whitelist client=127\.0\.0\.20 .*entry=mx:mxpeers\.test list=RELAY'
 tap_check "... delivered" e2e_wait_for 10 e2e_eq 1 e2e_delivered primary
-check "a listed client that is no MX host is refused" 127.0.0.99 'action=reject reason=dnsbl client=127\.0\.0\.99'
-check "the whitelist file's entry beats the derived one" 127.0.0.30 \
+send 127.0.0.99
+check "a listed client that is no MX host is refused" 'action=reject reason=dnsbl client=127\.0\.0\.99'
+send 127.0.0.30
+check "the whitelist file's entry beats the derived one" \
 	'action=accept reason=whitelist client=127\.0\.0\.30 .*entry=127\.0\.0\.30 list=OK'
 
 # the backup MX moves to 127.0.0.21: seen after the 1 s TTL, no reload
@@ -68,8 +66,10 @@ e2e_nsd_stop
 e2e_nsd mxpeers.test < <(zone 127.0.0.21)
 tap_check "a changed MX host address is picked up after its TTL, without a reload" wait_match "$MLOG" \
 	'mx peers for mxpeers\.test: added 127\.0\.0\.21 \(mx2\.mxpeers\.test\), removed 127\.0\.0\.20 \(mx2\.mxpeers\.test\)$' 10
-check "the new address is a peer" 127.0.0.21 'action=accept reason=whitelist client=127\.0\.0\.21 .*entry=mx:mxpeers\.test'
-check "the old one is not any more" 127.0.0.20 'action=reject reason=dnsbl client=127\.0\.0\.20'
+send 127.0.0.21
+check "the new address is a peer" 'action=accept reason=whitelist client=127\.0\.0\.21 .*entry=mx:mxpeers\.test'
+send 127.0.0.20
+check "the old one is not any more" 'action=reject reason=dnsbl client=127\.0\.0\.20'
 sleep 2
 tap_is "the change is logged once (several refreshes since)" 1 grep -c 'added 127\.0\.0\.21' "$MLOG"
 tap_is "no reload happened" 0 grep -c 'reloaded' "$MLOG"
@@ -78,7 +78,8 @@ tap_is "no reload happened" 0 grep -c 'reloaded' "$MLOG"
 e2e_nsd_stop
 tap_check "a failed MX lookup is a warning" wait_match "$MLOG" \
 	'mx peers for mxpeers\.test: MX lookup failed \([a-z]+\); keeping the last known set \(3 addresses\)' 10
-check "during the outage the backup MX is still a peer" 127.0.0.21 \
+send 127.0.0.21
+check "during the outage the backup MX is still a peer" \
 	'action=accept reason=whitelist client=127\.0\.0\.21 .*entry=mx:mxpeers\.test'
 tap_is "nothing was removed by the outage" 0 grep -c 'removed 127\.0\.0\.21' "$MLOG"
 

@@ -5,7 +5,7 @@
 # forward-confirms them): a peer whitelisted by IP, one by host name, one by
 # .domain, a TrustedNetworks client, a SASL-authenticated one (XCLIENT
 # LOGIN) and plain clients. Each message must be delivered and logged by
-# mxguard as SPEC says, under the queue id Postfix gave it.
+# mxguard as mxguard(8) says, under the queue id Postfix gave it.
 set -u
 . "$(dirname "$0")/lib.sh"
 e2e_enter_ns "$@"

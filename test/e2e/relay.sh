@@ -58,16 +58,12 @@ n=0
 via_backup() {
 	local origin=$1 from=$2; shift 2
 	n=$((n + 1))
-	e2e_send 127.0.0.66 "${TO_MX:-$BACKUP}" "$from" "u$n@example.com" --xclient "ADDR=$origin" \
+	e2e_msg 127.0.0.66 "${TO_MX:-$BACKUP}" "$from" "u$n@example.com" --xclient "ADDR=$origin" \
 		--header "X-Test: r$n" "$@" || tap_fail "message $n accepted by the backup" "$(cat "$E2E_DIR/last-send.log")"
 }
 # via_filtered ORIGIN FROM [swaks args] - the same to the backup with the content filter
 via_filtered() { TO_MX=$FILTERED via_backup "$@"; }
-line() { wait_match "$MLOG" "rcpt=<u$n@example\.com>" 10; grep "rcpt=<u$n@example\.com>" "$MLOG" | tail -1; }
-check() {
-	local l; l=$(line)
-	if printf '%s\n' "$l" | grep -Eq -- "$2"; then tap_ok "$1"; else tap_fail "$1" "want: $2" "got:  $l"; fi
-}
+# check DESC REGEX: test/e2e/lib.sh (message n: rcpt=<u<n>@example.com>)
 msg() { e2e_wait_for 10 sh -c "grep -l 'X-Test: r$n\$' '$E2E_DIR'/primary/mail/inbox/new/* >/dev/null 2>&1"; grep -l "X-Test: r$n\$" "$E2E_DIR"/primary/mail/inbox/new/* 2>/dev/null | head -1; }
 has() { local f; f=$(msg); [ -n "$f" ] && grep -Eq -- "$1" "$f"; }
 hasnt() { local f; f=$(msg); [ -n "$f" ] && ! grep -Eq -- "$1" "$f"; }

@@ -9,7 +9,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 conf() {
 	printf '%s\n' "Socket unix:$D/mxguard.sock" "Syslog no" "TrustedNetworks 10.0.0.0/8" \
-		"LocalNames mx1.example.com, mx1" "SPF no" "LoopKeyFile $D/loop.key" "$@" > "$D/mxguard.conf"   # loop limits: SPEC defaults 20, 3
+		"LocalNames mx1.example.com, mx1" "SPF no" "LoopKeyFile $D/loop.key" "$@" > "$D/mxguard.conf"   # loop limits: mxguard.conf(5) defaults 20, 3
 }
 conf
 "$MXGUARD" -c "$D/mxguard.conf" -k > /dev/null || exit 1
