@@ -17,7 +17,8 @@
  * and the counts behind "ok" (quarantined, discarded, changed, retries).
  * -o FILE writes one line per session: start_ms (since the run began),
  * outcome, first_ms (CONNECT sent -> first reply after OPTNEG), decision_ms
- * (-1 if none), session_ms, client address.
+ * (-1 if none), session_ms, client address, and for an error its reason
+ * as one word (filter_closed, read_failed, ...; "-" otherwise).
  *
  * Failure: bad usage or setup (no memory, fd limit, epoll) exits 2 before
  * any load; once running every problem is a counted session outcome, a
@@ -189,6 +190,19 @@ watch(int ep, struct slot *s, size_t idx, int op)
 	return epoll_ctl(ep, op, s->fd, &ev);
 }
 
+/* why_word - an error reason as one word for the -o file ("filter closed" -> filter_closed) */
+static const char *
+why_word(const char *why)
+{
+	static char w[48];
+	size_t i;
+
+	for (i = 0; why != NULL && why[i] && i < sizeof(w) - 1; i++)
+		w[i] = why[i] == ' ' ? '_' : why[i];
+	w[i] = 0;
+	return i ? w : "unknown";
+}
+
 /* release - close the slot's connection and count its outcome */
 static void
 release(struct slot *s, struct totals *t, int64_t now)
@@ -215,11 +229,12 @@ release(struct slot *s, struct totals *t, int64_t now)
 	if (t->log != NULL) {
 		static const char *const names[] = { "pending", "ok", "reject", "tempfail", "error" };
 
-		fprintf(t->log, "%.3f %s %.3f %.3f %.3f %s\n", (double)(s->t_start - t->t0) / 1000.0,
+		fprintf(t->log, "%.3f %s %.3f %.3f %.3f %s %s\n", (double)(s->t_start - t->t0) / 1000.0,
 		    t->timed_out ? "timeout" : names[m->outcome],
 		    s->t_first ? (double)(s->t_first - s->t_connect) / 1000.0 : -1.0,
 		    s->t_decided ? (double)(s->t_decided - s->t_connect) / 1000.0 : -1.0,
-		    (double)(now - s->t_start) / 1000.0, m->ip);
+		    (double)(now - s->t_start) / 1000.0, m->ip,
+		    m->outcome == MT_ERROR && !t->timed_out ? why_word(m->why) : "-");
 	}
 	t->quarantined += (unsigned long)m->quarantined;
 	t->discarded += (unsigned long)m->discarded;

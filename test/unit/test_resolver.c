@@ -305,7 +305,7 @@ START_TEST(limits_default_are_the_documented_ones)
 	dns_limits_default(&l);
 	ck_assert_uint_eq(l.cache_bytes, 8u << 20);
 	ck_assert_uint_eq(l.max_entries, 100000);
-	ck_assert_uint_eq(l.max_pending, 4096);
+	ck_assert_uint_eq(l.max_pending, 16384);
 	ck_assert_uint_le(l.entry_bytes, l.cache_bytes);
 }
 END_TEST
@@ -523,6 +523,35 @@ START_TEST(overload_fails_at_once_is_counted_and_logged_once)
 }
 END_TEST
 
+START_TEST(default_bound_holds_2000_sessions_times_3_zones_in_flight)
+{
+	/* make bench e.: with 4096 in flight, 2000 sessions at once with 3
+	 * zones each (6000 queries) had 2/3 of them fail at once as
+	 * dns-error, with DNS answering in 900 ms, well within DNSTimeout */
+	struct dns_resolver *r = start(NULL);
+	static struct dns_query *q[6000];
+	char name[32];
+	int i, errors = 0;
+
+	for (i = 0; i < 6000; i++) {
+		struct timespec now;
+		struct dns_answer a;
+
+		snprintf(name, sizeof(name), "slow%d.bl%d.test", i / 3, i % 3);
+		q[i] = dns_lookup_a(r, name, 60, 3600, NULL);
+		dns_deadline(&now, 0);
+		dns_wait(q[i], &now, &a);             /* no wait: failed at once, or still pending */
+		errors += a.status == DNS_ERROR;
+	}
+	ck_assert_int_eq(errors, 0);
+	ck_assert_uint_eq(stats_of(r).overload, 0);
+	ck_assert_uint_eq(stats_of(r).pending, 6000);
+	for (i = 0; i < 6000; i++)
+		dns_release(q[i]);
+	stop(r);
+}
+END_TEST
+
 START_TEST(servfail_is_reported_and_counted_as_servfail)
 {
 	struct dns_resolver *r = start(NULL);
@@ -574,6 +603,7 @@ resolver_suite(void)
 	tcase_add_test(t, expired_entries_are_swept_without_being_asked_again);
 	tcase_add_test(t, raw_answers_live_for_their_ttl_within_the_bounds);
 	tcase_add_test(t, overload_fails_at_once_is_counted_and_logged_once);
+	tcase_add_test(t, default_bound_holds_2000_sessions_times_3_zones_in_flight);
 	tcase_add_test(t, servfail_is_reported_and_counted_as_servfail);
 	suite_add_tcase(s, t);
 	return s;
