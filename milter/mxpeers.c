@@ -413,8 +413,14 @@ read_mx(struct mxp *m, struct work *w, const struct dns_answer *ans)
 	if (mxp_ttl(ans->raw, ans->rawlen, ns_t_mx, &t) == 0)
 		min_ttl(&w->ttl, t);
 	for (r = mx; r; r = r->next) {
+		unsigned k;
+
 		if (r->host[0] == 0 || strcmp(r->host, ".") == 0)
 			continue;                 /* null MX (RFC 7505): no host */
+		for (k = 0; k < w->nhost && !rcv_name_eq(w->host[k], r->host); k++)
+			;
+		if (k < w->nhost)
+			continue;                 /* named twice (another preference): once */
 		if (loop_is_local(r->host, m->local, m->nlocal))
 			w->self++;
 		else if (w->nhost < MXP_HOSTS_MAX && strlen(r->host) < MXG_NAME_MAX)
@@ -467,15 +473,19 @@ add_addrs(struct work *w, const char *host, int type, const struct dns_answer *a
 	return 0;
 }
 
-/* keep_host - a host whose lookup failed keeps its last known addresses */
+/* keep_host - a host whose lookup failed keeps its last known addresses:
+ * at most MXP_ADDRS_MAX of them, and never past CAP entries of peers */
 static void
-keep_host(const struct mxp_domain *d, const char *host, struct mxp_peer *peers, unsigned *n)
+keep_host(const struct mxp_domain *d, const char *host, struct mxp_peer *peers, unsigned *n,
+    unsigned cap)
 {
-	unsigned i;
+	unsigned i, kept = 0;
 
-	for (i = 0; i < d->n; i++)
-		if (rcv_name_eq(d->peers[i].host, host))
+	for (i = 0; i < d->n && kept < MXP_ADDRS_MAX && *n < cap; i++)
+		if (rcv_name_eq(d->peers[i].host, host)) {
 			peers[(*n)++] = d->peers[i];
+			kept++;
+		}
 }
 
 /* finish - a domain's new list: the change logged once, the next refresh set */
@@ -539,7 +549,7 @@ host_addrs(struct mxp *m, struct work *w, unsigned h, const struct timespec *dea
 	}
 	if (r == -1) {
 		*n = start;
-		keep_host(w->d, w->host[h], peers, n);
+		keep_host(w->d, w->host[h], peers, n, w->nhost * MXP_ADDRS_MAX);
 	}
 	return r;
 }

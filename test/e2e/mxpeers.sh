@@ -26,6 +26,8 @@ mx3             1 IN AAAA 2001:db8::30
 20.0.0.127.bl   IN A 127.0.0.2
 21.0.0.127.bl   IN A 127.0.0.2
 99.0.0.127.bl   IN A 127.0.0.2
+dup             1 IN MX 10 mx3
+dup             1 IN MX 20 MX3.mxpeers.test.
 Z
 }
 e2e_nsd mxpeers.test < <(zone 127.0.0.20)
@@ -40,6 +42,14 @@ want="mx peers for mxpeers.test: 2 MX hosts besides this host (1 this host, 0 pa
   127.0.0.30 (mx3.mxpeers.test)
   2001:db8::30 (mx3.mxpeers.test)"
 tap_is "mxguard -n shows the set: IPv4 and IPv6, this host (mx1) left out" "$want" printf '%s\n' "$out"
+# review: a host named twice in one MX set (two preferences, another case)
+# was kept twice, and a failed refresh then copied its addresses k x k times
+# past the end of the list (a heap overflow); it is one host
+sed 's/^BackupMXFor .*/BackupMXFor dup.mxpeers.test/' "$E2E_DIR/mxguard.conf" > "$E2E_DIR/dup.conf"
+want="mx peers for dup.mxpeers.test: 1 MX host besides this host (0 this host, 0 past the limits); next lookup in 1s
+  127.0.0.30 (mx3.mxpeers.test)
+  2001:db8::30 (mx3.mxpeers.test)"
+tap_is "an MX host named twice is one host" "$want" sh -c "'$MXGUARD' -n -c '$E2E_DIR/dup.conf' 2>/dev/null"
 tap_check "start-up logs the set once" wait_match "$MLOG" \
 	'mx peers for mxpeers\.test: added 127\.0\.0\.20 \(mx2\.mxpeers\.test\), 127\.0\.0\.30 \(mx3\.mxpeers\.test\), 2001:db8::30 \(mx3\.mxpeers\.test\)$' 5
 
