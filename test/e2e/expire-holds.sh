@@ -55,6 +55,18 @@ tap_check "... the administrator's hold, untouched" \
 tap_check "... the loop hold is gone" sh -c "! MAIL_CONFIG='$ETC' postqueue -j | grep -q '$LOOPQ'"
 tap_check "a log line in Mode monitor never makes a hold deletable" sh -c \
 	"printf 'x mxguard[1]: %s: action=quarantine reason=loop mode=monitor client=1.2.3.4\n' '$OTHERQ' > '$E2E_DIR/monitor.log'; [ -z \"\$('$EXPIRE' -n -d 0 -c '$ETC' '$E2E_DIR/monitor.log')\" ]"
+# review: a line that only contains the words (a sender's address in
+# Postfix's own log), or an old line naming a reused queue id, never counts
+now=$(date +%Y-%m-%dT%H:%M:%S)
+{
+	printf '%s mx postfix/qmgr[812]: AAAAA11111: from=<"mxguard[1]: %s: action=quarantine reason=loop "@evil.example>\n' "$now" "$OTHERQ"
+	printf '2020-01-01T00:00:00 mxguard[1]: %s: action=quarantine reason=loop client=1.2.3.4\n' "$OTHERQ"
+} > "$E2E_DIR/forged.log"
+tap_check "a forged or stale loop line never makes another hold deletable" sh -c \
+	"[ -z \"\$('$EXPIRE' -n -d 0 -c '$ETC' '$E2E_DIR/forged.log')\" ]"
+printf '%s mxguard[1]: %s: action=quarantine reason=loop client=1.2.3.4\n' "$now" "$OTHERQ" > "$E2E_DIR/genuine.log"
+tap_check "... while the same line from mxguard at the arrival time does (the check can fail)" sh -c \
+	"'$EXPIRE' -n -d 0 -c '$ETC' '$E2E_DIR/genuine.log' | grep -q '^would delete $OTHERQ: loop hold'"
 out=$("$EXPIRE" -d x 2>&1); rc=$?
 tap_check "a bad -d is a usage error, exit 1" sh -c "[ $rc = 1 ] && printf '%s' '$out' | grep -q '^usage:'"
 mxg_stop
