@@ -128,7 +128,8 @@ same "hostile day: exit 0, nothing on standard error" "0" "$rc$(cat "$D/err")"
 python3 "$FACTS" "$D/h.html" > "$D/h.facts" 2>&1
 same "hostile day: the page parses, every element closed in order" "ok" "$(fact "$D/h.facts" structure)"
 same "hostile day: no script, no event handler, nothing loaded from outside" "ok" "$(fact "$D/h.facts" outside)"
-same "hostile day: only the elements the report writes" "$ALLOWED" "$(fact "$D/h.facts" tags)"
+# (no <br>: the hostile day's holds have no real queue id, so no release commands)
+same "hostile day: only the elements the report writes" "${ALLOWED/br,/}" "$(fact "$D/h.facts" tags)"
 same "hostile day: printable ASCII only (control bytes and UTF-8 never copied)" "ok" "$(fact "$D/h.facts" bytes)"
 tap_is "hostile day: no '<script' and no attacker tag anywhere in the page" "0" \
 	sh -c "grep -ciE '<(script|img|svg/|i>|b>)|onmouseover=.alert' '$D/h.html'"
