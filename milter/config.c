@@ -31,6 +31,7 @@
 #include "config.h"
 #include "decide.h"
 #include "mxpeers.h"
+#include "names.h"
 #include "resolver.h"
 #include "spf.h"
 #include "textfile.h"
@@ -412,7 +413,7 @@ parse_words(const char *v, struct str_list *l, int names, char *why, size_t wsiz
 	while ((tok = tf_item(&cur)) != NULL) {
 		if (strcasecmp(tok, "none") == 0 && l->n == 0 && *cur == 0)
 			break;
-		if (names ? !wl_name_valid(tok)
+		if (names ? !name_valid(tok)
 		    : strchr(tok, '@') == NULL || strchr(tok, '@') != strrchr(tok, '@') || tok[1] == 0) {
 			snprintf(why, wsize, names ? "\"%.60s\": not a host name"
 			    : "\"%.60s\": expected local@, user@domain or @domain", tok);

@@ -31,7 +31,7 @@
 #include "log.h"
 #include "stats.h"
 #include "textfile.h"
-#include "whitelist.h"
+#include "names.h"
 
 #define DNSBL_MAX_SITES 64
 
@@ -102,7 +102,7 @@ parse_site(char *tok, struct dnsbl_site *s, char *zone)
 		if (*p != 0)
 			return "bad filter (text after the fourth octet)";
 	}
-	if (wl_name_canon(tok, zone, DNSBL_ZONE_MAX) < 0 || strchr(zone, '.') == NULL)
+	if (name_canon(tok, zone, DNSBL_ZONE_MAX) < 0 || strchr(zone, '.') == NULL)
 		return "bad zone name";
 	return NULL;
 }

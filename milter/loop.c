@@ -22,6 +22,7 @@
 #include <strings.h>
 
 #include "loop.h"
+#include "names.h"
 
 /* loop_header_kind - which fields matter, in any case ("Received-SPF" does not) */
 enum loop_hdr
@@ -42,11 +43,11 @@ loop_is_local(const char *by, char *const *local, size_t nlocal)
 
 	if (by[0] == 0)
 		return 0;
-	if (rcv_name_eq(by, "localhost") || strncasecmp(by, "localhost.", 10) == 0
+	if (name_equal(by, "localhost") || strncasecmp(by, "localhost.", 10) == 0
 	    || strcmp(by, "[127.0.0.1]") == 0 || strcasecmp(by, "[IPv6:::1]") == 0)
 		return 1;
 	for (i = 0; i < nlocal; i++)
-		if (rcv_name_eq(by, local[i]))
+		if (name_equal(by, local[i]))
 			return 1;
 	return 0;
 }

@@ -38,6 +38,7 @@
 #include "log.h"
 #include "loop.h"
 #include "mxpeers.h"
+#include "names.h"
 #include "received.h"
 #include "resolver.h"
 
@@ -309,7 +310,7 @@ mxp_match(struct mxp *m, const struct addr *a, const char *j, struct mxp_peer *o
 	if (m == NULL || (s = cur_ref(m)) == NULL)
 		return 0;
 	p = mxp_set_find(s, a);
-	hit = p != NULL && !(j && j[0] && rcv_name_eq(p->host, j));
+	hit = p != NULL && !(j && j[0] && name_equal(p->host, j));
 	if (hit)
 		*out = *p;
 	mxp_set_put(s);
@@ -472,7 +473,7 @@ keep_host(const struct mxp_domain *d, const char *host, struct mxp_peer *peers, 
 	unsigned i;
 
 	for (i = 0; i < d->n; i++)
-		if (rcv_name_eq(d->peers[i].host, host))
+		if (name_equal(d->peers[i].host, host))
 			peers[(*n)++] = d->peers[i];
 }
 
@@ -699,14 +700,14 @@ inherit(struct mxp *m, const struct mxp *prev)
 	for (i = 0; s && i < m->ndom; i++) {
 		d = &m->dom[i];
 		for (k = 0; k < s->n; k++)
-			if (rcv_name_eq(s->v[k].domain, d->name))
+			if (name_equal(s->v[k].domain, d->name))
 				d->n++;
 		if (d->n == 0 || (d->peers = calloc(d->n, sizeof(*d->peers))) == NULL) {
 			d->n = 0;
 			continue;
 		}
 		for (k = 0, d->n = 0; k < s->n; k++)
-			if (rcv_name_eq(s->v[k].domain, d->name))
+			if (name_equal(s->v[k].domain, d->name))
 				d->peers[d->n++] = s->v[k];
 		qsort(d->peers, d->n, sizeof(*d->peers), peer_cmp);
 	}

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "loop.h"
+#include "names.h"
 #include "relay.h"
 
 /* is_loopback - 127.0.0.0/8 or ::1 (IPv4-mapped addresses are IPv4 already) */
@@ -72,7 +73,7 @@ relay_origin(const struct rcv_stamp *stamps, unsigned n, char *const *local, siz
 		return 0;
 	by = stamps[i].by;                   /* the peer, as it names itself */
 	while (i < n && internal_client(&stamps[i], peer_addr)
-	    && (rcv_name_eq(stamps[i].by, by) || loop_is_local(stamps[i].by, NULL, 0)))
+	    && (name_equal(stamps[i].by, by) || loop_is_local(stamps[i].by, NULL, 0)))
 		i++;
 	if (i == n)
 		return 0;

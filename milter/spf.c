@@ -49,6 +49,7 @@
 #include <spf2/spf_dns.h>
 
 #include "log.h"
+#include "names.h"
 #include "spf.h"
 #include "spf_record.h"
 #include "str.h"
@@ -426,25 +427,24 @@ fill(SPF_dns_rr_t *rr, ns_type type, const struct dns_answer *ans, const char *d
 	}
 }
 
-/* name_ok - could this name exist in DNS? no empty label, labels <= 63, <= 253 */
+/*
+ * name_ok - could this name exist in DNS (names.c name_dns_ok), and is it
+ * printable ASCII? The second rule is the libspf2 engine's own, kept
+ * deliberately: its expanded names go to our resolver unchecked by
+ * libspf2, and a control byte or space there has never been asked of DNS
+ * by this engine (mxguard's evaluator leaves bytes to the DNS layer).
+ */
 static int
 name_ok(const char *d)
 {
-	size_t len = strlen(d), label = 0, i;
+	const unsigned char *p;
 
-	if (len > 0 && d[len - 1] == '.')
-		len--;
-	if (len == 0 || len > 253)
+	if (!name_dns_ok(d))
 		return 0;
-	for (i = 0; i < len; i++) {
-		if (d[i] == '.') {
-			if (label == 0)
-				return 0;
-			label = 0;
-		} else if (++label > 63 || (unsigned char)d[i] <= 0x20 || (unsigned char)d[i] >= 0x7f)
+	for (p = (const unsigned char *)d; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f)
 			return 0;
-	}
-	return label > 0;
+	return 1;
 }
 
 static SPF_dns_rr_t *

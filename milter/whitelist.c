@@ -39,6 +39,7 @@
 #include <cdb.h>
 
 #include "log.h"
+#include "names.h"
 #include "stats.h"
 #include "whitelist.h"
 
@@ -72,7 +73,7 @@ wl_key_net(const struct addr *net, int len, unsigned char *key)
 	return n + 2;
 }
 
-/* wl_key_name - type byte + the first n bytes of name (n as wl_name_canon returned) */
+/* wl_key_name - type byte + the first n bytes of name (n as name_canon returned) */
 size_t
 wl_key_name(int type, const char *name, size_t n, unsigned char *key)
 {
@@ -108,46 +109,6 @@ wl_sum(unsigned long long sum, const unsigned char *p, size_t n)
 	while (n--)
 		sum = (sum ^ *p++) * 0x100000001b3ULL;
 	return sum;
-}
-
-/* wl_name_valid - host name syntax: labels of [a-z0-9_-], 1..63, total <= 253 */
-int
-wl_name_valid(const char *name)
-{
-	size_t total = 0, label = 0;
-	const char *p;
-
-	for (p = name; *p; p++, total++) {
-		unsigned char c = (unsigned char)*p;
-
-		if (c == '.') {
-			if (label == 0)
-				return 0;
-			label = 0;
-			continue;
-		}
-		if (!isalnum(c) && c != '-' && c != '_')
-			return 0;
-		if (++label > 63)
-			return 0;
-	}
-	return total > 0 && total <= 253 && label > 0;
-}
-
-/* wl_name_canon - lower case, one trailing dot dropped; its length, or -1 if not a name */
-int
-wl_name_canon(const char *in, char *out, size_t size)
-{
-	size_t n = strlen(in), i;
-
-	if (n > 0 && in[n - 1] == '.')
-		n--;
-	if (n == 0 || n >= size)
-		return -1;
-	for (i = 0; i < n; i++)
-		out[i] = (char)tolower((unsigned char)in[i]);
-	out[n] = 0;
-	return wl_name_valid(out) ? (int)n : -1;
 }
 
 const char *
@@ -198,8 +159,8 @@ valid_key(const unsigned char *k, unsigned klen, const struct wl_meta *m)
 		name[klen - 1] = 0;
 		if (memchr(name, 0, klen - 1))
 			return 0;
-		return k[0] == 'H' ? wl_name_valid(name)
-		    : name[0] == '.' && wl_name_valid(name + 1);
+		return k[0] == 'H' ? name_valid(name)
+		    : name[0] == '.' && name_valid(name + 1);
 	}
 	return 0;
 }
@@ -639,7 +600,7 @@ wl_match_name(struct wl *wl, const char *name, struct wl_entry *e)
 	int hit, len;
 
 	e->probes = 0;
-	if ((len = wl_name_canon(name, canon, sizeof(canon))) < 0)
+	if ((len = name_canon(name, canon, sizeof(canon))) < 0)
 		return 0;
 	db = acquire(wl);
 	hit = probe(db, key, wl_key_name('H', canon, (size_t)len, key), e);

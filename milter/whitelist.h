@@ -44,8 +44,6 @@ size_t wl_key_net(const struct addr *net, int len, unsigned char *key);
 size_t wl_key_name(int type, const char *name, size_t n, unsigned char *key);
 void wl_meta_pack(const struct wl_meta *m, unsigned char *buf);
 unsigned long long wl_sum(unsigned long long sum, const unsigned char *p, size_t n);
-int wl_name_valid(const char *name);
-int wl_name_canon(const char *in, char *out, size_t size);
 const char *wl_kind_name(int kind);
 int wl_kind_parse(const char *word);
 

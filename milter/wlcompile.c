@@ -20,6 +20,7 @@
 #include <cdb.h>
 
 #include "mxguard.h"
+#include "names.h"
 #include "textfile.h"
 #include "whitelist.h"
 #include "wlcompile.h"
@@ -45,7 +46,7 @@ wlc_parse_key(const char *word, unsigned char *key, size_t *klen,
 	int len;
 
 	if (word[0] == '.') {
-		if ((len = wl_name_canon(word + 1, name + 1, sizeof(name) - 1)) < 0) {
+		if ((len = name_canon(word + 1, name + 1, sizeof(name) - 1)) < 0) {
 			*why = "bad domain (expected .example.org)";
 			return -2;
 		}
@@ -61,7 +62,7 @@ wlc_parse_key(const char *word, unsigned char *key, size_t *klen,
 		cidr_str(&c, canon, csize);
 		return c.len;
 	}
-	if ((len = wl_name_canon(word, name, sizeof(name))) < 0) {
+	if ((len = name_canon(word, name, sizeof(name))) < 0) {
 		*why = "not an IP address, network or host name";
 		return -2;
 	}
