@@ -11,7 +11,6 @@
 #include <strings.h>
 
 #include "decide.h"
-#include "spf.h"
 
 static const char *const action_names[ACT__N] = {
 	"accept", "tag", "quarantine", "tempfail", "reject"
@@ -85,12 +84,12 @@ dec_rcpt(const struct msg_facts *f)
 	if (f->dnsbl_checked && f->dnsbl_listed && !f->exempt) {
 		v.action = ACT_REJECT;
 		v.reason = R_DNSBL;
-	} else if (f->spf == SPF_R_FAIL && (f->spf_fail_action == ACT_REJECT
+	} else if (f->spf == DEC_SPF_FAIL && (f->spf_fail_action == ACT_REJECT
 	    || f->spf_fail_action == ACT_TEMPFAIL)) {
 		v.action = (enum action)f->spf_fail_action;
 		v.reason = R_SPF;
 	} else if (f->error_tempfail && ((f->dnsbl_checked && !f->dnsbl_listed && f->dnsbl_failed)
-	    || f->spf == SPF_R_TEMPERROR)) {
+	    || f->spf == DEC_SPF_TEMPERROR)) {
 		v.action = ACT_TEMPFAIL;
 		v.reason = R_DNS_ERROR;
 	}
@@ -125,15 +124,15 @@ dec_message(const struct msg_facts *f)
 		v.enforce = !f->monitor;
 		return v;
 	}
-	if (f->trust == TRUST_NONE && (f->dnsbl_checked || f->spf)) {
+	if (f->trust == TRUST_NONE && (f->dnsbl_checked || f->spf != DEC_SPF_UNCHECKED)) {
 		if (f->dnsbl_checked && f->dnsbl_listed) {
 			v.reason = R_DNSBL;      /* monitor mode, or an exempt recipient */
 			if (!f->exempt)
 				v.action = ACT_REJECT;
-		} else if (f->spf == SPF_R_FAIL && f->spf_fail_action != ACT_ACCEPT) {
+		} else if (f->spf == DEC_SPF_FAIL && f->spf_fail_action != ACT_ACCEPT) {
 			v.reason = R_SPF;        /* tag, or what monitor mode kept from happening */
 			v.action = (enum action)f->spf_fail_action;
-		} else if ((f->dnsbl_checked && f->dnsbl_failed) || f->spf == SPF_R_TEMPERROR) {
+		} else if ((f->dnsbl_checked && f->dnsbl_failed) || f->spf == DEC_SPF_TEMPERROR) {
 			v.reason = R_DNS_ERROR;
 			if (f->error_tempfail)
 				v.action = ACT_TEMPFAIL;

@@ -17,6 +17,9 @@ enum reason {
 	R_WHITELIST, R_TRUSTED, R_AUTHENTICATED, R_DNS_ERROR, R_TAG_FLOOD, R__N
 };
 
+/* what decide needs of an SPF result (the caller maps spf.h's enum spf_res) */
+enum dec_spf { DEC_SPF_UNCHECKED, DEC_SPF_OTHER, DEC_SPF_FAIL, DEC_SPF_TEMPERROR };
+
 struct msg_facts {
 	enum trust trust;
 	int monitor;              /* Mode monitor: decide, log, change nothing */
@@ -25,7 +28,7 @@ struct msg_facts {
 	int dnsbl_failed;         /* a zone failed, or the listing hinges on one */
 	int error_tempfail;       /* DNSErrorAction tempfail */
 	int exempt;               /* listed, but this recipient is exempt */
-	int spf;                  /* enum spf_res; 0: not checked */
+	enum dec_spf spf;         /* DEC_SPF_UNCHECKED: not checked */
 	int spf_fail_action;      /* SPFFailAction */
 	int relay_hit;            /* a RELAY peer's origin is listed or fails SPF */
 	int relay_action;         /* RelayCheckAction */

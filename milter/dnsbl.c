@@ -29,9 +29,9 @@
 
 #include "dnsbl.h"
 #include "log.h"
+#include "names.h"
 #include "stats.h"
 #include "textfile.h"
-#include "names.h"
 
 #define DNSBL_MAX_SITES 64
 

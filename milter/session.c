@@ -189,7 +189,8 @@ facts(struct session *s, struct msg *m, struct msg_facts *f)
 	f->error_tempfail = s->cfg->dns_error_action == ACT_TEMPFAIL;
 	f->exempt = m->exempt;
 	f->loop = m->loop_done && m->loop.loop;
-	f->spf = m->spf.res;
+	f->spf = m->spf.res == SPF_NOT_CHECKED ? DEC_SPF_UNCHECKED : m->spf.res == SPF_R_FAIL ? DEC_SPF_FAIL
+	    : m->spf.res == SPF_R_TEMPERROR ? DEC_SPF_TEMPERROR : DEC_SPF_OTHER;
 	f->relay_hit = m->origin.hit;
 	f->relay_action = s->cfg->relay_action;
 	f->spf_fail_action = s->cfg->spf_fail_action;

@@ -101,6 +101,39 @@ START_TEST(tag_flood_is_refused_from_outside_and_passed_on_from_a_trusted_peer)
 }
 END_TEST
 
+START_TEST(spf_facts_decide_by_their_own_names)
+{
+	struct msg_facts f;
+	struct verdict v;
+
+	memset(&f, 0, sizeof(f));
+	f.spf = DEC_SPF_FAIL;
+	f.spf_fail_action = ACT_REJECT;
+	v = dec_rcpt(&f);
+	ck_assert_int_eq(v.action, ACT_REJECT);
+	ck_assert_int_eq(v.reason, R_SPF);
+	f.spf_fail_action = ACT_TAG;                 /* tag: not at RCPT, at the message */
+	ck_assert_int_eq(dec_rcpt(&f).action, ACT_ACCEPT);
+	v = dec_message(&f);
+	ck_assert_int_eq(v.action, ACT_TAG);
+	ck_assert_int_eq(v.reason, R_SPF);
+	f.spf = DEC_SPF_TEMPERROR;
+	f.error_tempfail = 1;
+	v = dec_rcpt(&f);
+	ck_assert_int_eq(v.action, ACT_TEMPFAIL);
+	ck_assert_int_eq(v.reason, R_DNS_ERROR);
+	f.spf = DEC_SPF_OTHER;                       /* pass, softfail, none...: clean */
+	v = dec_message(&f);
+	ck_assert_int_eq(v.action, ACT_ACCEPT);
+	ck_assert_int_eq(v.reason, R_CLEAN);
+	f.trust = TRUST_AUTH;
+	f.spf = DEC_SPF_FAIL;
+	f.spf_fail_action = ACT_REJECT;
+	ck_assert_int_eq(dec_rcpt(&f).action, ACT_ACCEPT);
+	ck_assert_int_eq(dec_message(&f).reason, R_AUTHENTICATED);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -113,6 +146,7 @@ suite(void)
 	tcase_add_test(t, authentication_counts_only_when_trusted_and_present);
 	tcase_add_test(t, verdict_reason_follows_trust);
 	tcase_add_test(t, names_match_spec_words);
+	tcase_add_test(t, spf_facts_decide_by_their_own_names);
 	tcase_add_test(t, tag_flood_is_refused_from_outside_and_passed_on_from_a_trusted_peer);
 	suite_add_tcase(s, t);
 	return s;
