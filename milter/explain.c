@@ -240,10 +240,11 @@ dnsbl(FILE *o, struct config *c, struct session *s)
 		one.nsites = 1;
 		dnsbl_score(&one, z, 1, &v1);
 		fprintf(o, "   site %s, weight %d: %s\n", Q(c->dnsbl.sites[k].text),
-		    c->dnsbl.sites[k].weight, v1.zones[0] ? "matches" : "does not match");
+		    c->dnsbl.sites[k].weight, v1.zones.len ? "matches" : "does not match");
+		dnsbl_verdict_free(&v1);
 	}
-	if (s->dnsbl.errors[0])
-		fprintf(o, "   failed zones: %s (DNSErrorAction %s)\n", Q(s->dnsbl.errors),
+	if (s->dnsbl.errors.len)
+		fprintf(o, "   failed zones: %s (DNSErrorAction %s)\n", Q(str_text(&s->dnsbl.errors)),
 		    c->dns_error_action == ACT_TEMPFAIL ? "tempfail" : "accept");
 }
 
@@ -303,7 +304,7 @@ message(FILE *o, struct config *c, const struct session *s, const struct hdrs *h
 	fprintf(o, "%s, from the peer's own Received: stamp\n", or->addr);
 	if (or->dnsbl_done)
 		fprintf(o, "   its DNSBL score %d (%s)\n", or->dnsbl.score,
-		    or->dnsbl.zones[0] ? Q(or->dnsbl.zones) : "no zone lists it");
+		    or->dnsbl.zones.len ? Q(str_text(&or->dnsbl.zones)) : "no zone lists it");
 	if (or->spf.res != SPF_NOT_CHECKED)
 		fprintf(o, "   its SPF for the envelope sender: %s\n", spf_res_name(or->spf.res));
 	fprintf(o, "   %s\n", or->hit ? Q(str_text(&or->why)) : "clean");

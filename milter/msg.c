@@ -47,6 +47,7 @@ msg_free(struct msg *m)
 	for (i = 0; i < m->ndelivered; i++)
 		free(m->delivered[i]);
 	free(m->stamps);
+	dnsbl_verdict_free(&m->origin.dnsbl);
 	str_free(&m->origin.why);
 	free(m);
 }
@@ -183,7 +184,7 @@ msg_check_origin(struct msg *m, const struct config *cfg, const struct addr *pee
 	o->hit = (o->dnsbl_done && o->dnsbl.listed) || o->spf.res == SPF_R_FAIL;
 	if (o->dnsbl_done && o->dnsbl.listed) {
 		str_catf(&o->why, "relay-origin: %s listed (", o->addr);
-		str_escape(&o->why, o->dnsbl.zones);
+		str_escape(&o->why, str_text(&o->dnsbl.zones));
 		str_cat(&o->why, ")");
 	} else if (o->spf.res == SPF_R_FAIL) {
 		str_cat(&o->why, "relay-origin: SPF fail for ");

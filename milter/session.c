@@ -37,6 +37,7 @@ sess_free(struct session *s)
 	if (s == NULL)
 		return;
 	dnsbl_job_free(s->dnsbl_job);
+	dnsbl_verdict_free(&s->dnsbl);
 	msg_free(s->msg);
 	cfg_release(s->cfg);
 	free(s);
@@ -356,7 +357,7 @@ sess_tag(const struct session *s, const struct verdict *v, struct str *tag)
 	} else if (v->reason == R_RELAY_ORIGIN) {
 		str_catf(tag, "reason=relay-origin origin=%s score=%d zones=", o->addr,
 		    o->dnsbl_done ? o->dnsbl.score : 0);
-		str_quote(tag, o->dnsbl.zones[0] ? o->dnsbl.zones : "-");
+		str_quote(tag, o->dnsbl.zones.len ? str_text(&o->dnsbl.zones) : "-");
 		str_catf(tag, " spf=%s", spf_res_name(o->spf.res));
 	} else {
 		str_catf(tag, "reason=%s received=%u passes=%u (", dec_reason_name(v->reason),
@@ -456,10 +457,10 @@ sess_log_verdict(const struct session *s, const struct verdict *v, const char *o
 	}
 	if (bl != NULL) {
 		ll_addf(&l, "score", "%d", bl->score);
-		if (bl->zones[0])
-			ll_add(&l, "zones", bl->zones);
-		if (bl->errors[0])
-			ll_add(&l, "dnserrors", bl->errors);
+		if (bl->zones.len)
+			ll_add(&l, "zones", str_text(&bl->zones));
+		if (bl->errors.len)
+			ll_add(&l, "dnserrors", str_text(&bl->errors));
 		if (bl->uncertain)
 			ll_add(&l, "uncertain", "failed-allowlist");
 		if (m->exempt && v->reason == R_DNSBL && v->action == ACT_ACCEPT)
