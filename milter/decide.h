@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+struct str;
+
 enum trust { TRUST_NONE, TRUST_WHITELIST, TRUST_NETWORK, TRUST_AUTH };
 
 enum action { ACT_ACCEPT, ACT_TAG, ACT_QUARANTINE, ACT_TEMPFAIL, ACT_REJECT, ACT__N };
@@ -37,6 +39,24 @@ struct msg_facts {
 	int tag_flood;            /* more foreign X-Mxguard fields than are removed */
 };
 
+/* a refusal's reply: code[DEC_CODE_SIZE] "554", xcode[DEC_XCODE_SIZE] "5.7.1" or "",
+ * text a struct str of at most DEC_REPLY_TEXT_MAX bytes */
+#define DEC_CODE_SIZE 4
+#define DEC_XCODE_SIZE 16
+#define DEC_XCODE_LEN_MAX 11      /* longer: not an enhanced code, left in the text */
+_Static_assert(DEC_XCODE_LEN_MAX < DEC_XCODE_SIZE, "an enhanced code fits xcode");
+#define DEC_REPLY_TEXT_MAX 900     /* libmilter's smfi_setreply takes 980 bytes in all */
+
+struct dec_reply_in {             /* what a refusal's reply is made of */
+	enum reason reason;
+	enum action action;       /* ACT_REJECT: 5xx, else 4xx */
+	const char *client;       /* the client's address, as text */
+	const char *zone;         /* R_DNSBL: the zone of the weightiest listing, "" */
+	const char *spf_domain;   /* R_SPF: the failing domain */
+	const char *loop_why;     /* R_LOOP: the rule that fired (outside text in it) */
+	const char *dnsbl_reply;  /* DNSBLReply: "5xx [5.y.z] text" with %a %z */
+};
+
 struct verdict {
 	enum action action;       /* what is logged */
 	enum reason reason;
@@ -50,7 +70,8 @@ struct verdict dec_rcpt(const struct msg_facts *f);
 struct verdict dec_message(const struct msg_facts *f);
 int dec_exempt(char *const *list, size_t n, const char *rcpt);
 int dec_reply(const char *tmpl, const char *client, const char *zone,
-    char *code, char *xcode, char *text, size_t tsize);
+    char *code, char *xcode, struct str *text);
+void dec_reply_for(const struct dec_reply_in *in, char *code, char *xcode, struct str *text);
 const char *dec_action_name(enum action a);
 const char *dec_reason_name(enum reason r);
 

@@ -316,8 +316,9 @@ verdict(FILE *o, struct config *c, struct session *s, const struct verdict *v, i
 {
 	static const int status[] = { EXP_ACCEPT, EXP_TAG, EXP_QUARANTINE, EXP_TEMPFAIL,
 		EXP_REJECT };
-	char code[4], xcode[16], text[MXG_ADDR_MAX * 2 + 128];
-	struct str tag;
+	char code[DEC_CODE_SIZE], xcode[DEC_XCODE_SIZE];
+	struct dec_reply_in in;
+	struct str tag, reply;
 
 	fprintf(o, "6. Decision: %s (reason %s)%s\n", dec_action_name(v->action),
 	    dec_reason_name(v->reason), at_rcpt ? ", at RCPT TO" : "");
@@ -328,8 +329,11 @@ verdict(FILE *o, struct config *c, struct session *s, const struct verdict *v, i
 	switch (v->action) {
 	case ACT_REJECT:
 	case ACT_TEMPFAIL:
-		sess_reply(s, v, code, xcode, text, sizeof(text));
-		fprintf(o, "   reply: %s %s%s%s\n", code, xcode, xcode[0] ? " " : "", E(text));
+		sess_reply_in(s, v, &in);
+		str_init(&reply, DEC_REPLY_TEXT_MAX);
+		dec_reply_for(&in, code, xcode, &reply);      /* outside text escaped by dec_reply */
+		fprintf(o, "   reply: %s %s%s%s\n", code, xcode, xcode[0] ? " " : "", str_text(&reply));
+		str_free(&reply);
 		break;
 	case ACT_TAG:
 		str_init(&tag, SESS_TAG_MAX);

@@ -367,37 +367,19 @@ sess_tag(const struct session *s, const struct verdict *v, struct str *tag)
 	}
 }
 
-/* sess_reply - the SMTP reply for a refusal, by its reason: a loop, an SPF
- * fail, a flood of forged X-Mxguard fields, a listing, or a DNS failure
- * (never a 5xx) */
+/* sess_reply_in - what the reply of a refusal is made of (decide.c dec_reply_for words it) */
 void
-sess_reply(const struct session *s, const struct verdict *v, char *code, char *xcode,
-    char *text, size_t tsize)
+sess_reply_in(const struct session *s, const struct verdict *v, struct dec_reply_in *in)
 {
-	const char *zone = "";
-	const char *why = s->msg ? s->msg->loop.why : "";
-	const char *domain = s->msg ? s->msg->spf.domain : "";
-	int reject = v->action == ACT_REJECT;
-
+	in->reason = v->reason;
+	in->action = v->action;
+	in->client = s->addrstr;
+	in->zone = "";
+	in->loop_why = s->msg ? s->msg->loop.why : "";
+	in->spf_domain = s->msg ? s->msg->spf.domain : "";
+	in->dnsbl_reply = s->cfg->dnsbl_reply;
 	if (s->dnsbl_done && s->dnsbl.best_site >= 0)
-		zone = s->cfg->dnsbl.zones[s->cfg->dnsbl.sites[s->dnsbl.best_site].zone];
-	if (v->reason == R_LOOP)
-		/* through dec_reply: a '%' in the evidence (an address) is doubled */
-		dec_reply(reject ? "554 5.4.6 Routing loop detected (%z)"
-		    : "451 4.4.6 Routing loop detected (%z)", s->addrstr, why,
-		    code, xcode, text, tsize);
-	else if (v->reason == R_SPF)
-		dec_reply(reject ? "550 5.7.23 SPF fail: %z does not designate %a "
-		    "as permitted sender" : "451 4.7.23 SPF fail: %z does not designate %a as "
-		    "permitted sender", s->addrstr, domain, code, xcode, text, tsize);
-	else if (v->reason == R_TAG_FLOOD)
-		dec_reply("550 5.7.1 Too many X-Mxguard header fields", s->addrstr, "", code, xcode,
-		    text, tsize);
-	else if (reject && v->reason == R_DNSBL)
-		dec_reply(s->cfg->dnsbl_reply, s->addrstr, zone, code, xcode, text, tsize);
-	else
-		dec_reply("451 4.7.1 Service temporarily unavailable; DNS lookups for "
-		    "client [%a] failed, try again later", s->addrstr, "", code, xcode, text, tsize);
+		in->zone = s->cfg->dnsbl.zones[s->cfg->dnsbl.sites[s->dnsbl.best_site].zone];
 }
 
 /* sess_log_verdict - the decision line for a message, or for one refused recipient */
