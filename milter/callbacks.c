@@ -19,6 +19,7 @@
 #include "decide.h"
 #include "log.h"
 #include "session.h"
+#include "snapshot.h"
 #include "stats.h"
 
 #define SESSION(ctx) ((struct session *)smfi_getpriv(ctx))

@@ -1,24 +1,20 @@
 /*
- * config.c - parse mxguard.conf into an immutable snapshot.
+ * config.c - parse mxguard.conf: a pure parse, nothing opened or started.
  *
  * One key table says each key's name, type, default and field; the same
  * parser reads defaults and the file, so a default can never be a value the
  * file could not hold. Every problem becomes "FILE:LINE: message" in a
- * cfg_errs; any problem means no snapshot (the caller keeps the one it has).
- * Files a key names (Whitelist, LoopKeyFile) are opened here, so a snapshot
- * that loads is one that works; a LoopKeyFile that does not exist is no
- * problem but a snapshot without a key (the caller warns).
- *
- * The current snapshot is refcounted: cfg_acquire at connect, cfg_release at
- * close; cfg_publish (start-up, SIGUSR1) swaps it and the old one is freed by
- * its last user.
+ * cfg_errs (cfg_problem, the one reporter, also used by snapshot.c); any
+ * problem means no config (the caller keeps the one it has). Exports
+ * cfg_parse / cfg_clear, cfg_problem, cfg_line, cfg_in_list and
+ * cfg_local_names. Opening the files the keys name, starting the resolver
+ * and sharing the running snapshot: snapshot.c.
  */
 #include "autoconf.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <grp.h>
-#include <pthread.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -32,7 +28,6 @@
 #include "decide.h"
 #include "mxpeers.h"
 #include "names.h"
-#include "resolver.h"
 #include "spf.h"
 #include "textfile.h"
 #include "whitelist.h"
@@ -132,18 +127,20 @@ static const struct key keys[] = {
 	{"BackupMXMinTTL", K_TIME, "60s", F(backup_mx_min_ttl), NULL, 1000, 86400000L},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
+_Static_assert(NKEYS <= CFG_KEYS_MAX, "struct config's lines[] has a slot for every key");
 
 struct parse {
 	const char *path;
 	struct cfg_errs *errs;
 };
 
-static void
-problem(struct parse *p, unsigned line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* problem - one FILE:LINE problem of this parse */
+#define problem(p, line, ...) cfg_problem((p)->errs, (p)->path, line, __VA_ARGS__)
 
-static void
-problem(struct parse *p, unsigned line, const char *fmt, ...)
+/* cfg_problem - the one FILE:LINE reporter: "path:line: msg" ("path: msg" for
+ * line 0) into errs; past MXG_ERRS_MAX only counted */
+void
+cfg_problem(struct cfg_errs *errs, const char *path, unsigned line, const char *fmt, ...)
 {
 	char msg[400];
 	va_list ap;
@@ -151,15 +148,13 @@ problem(struct parse *p, unsigned line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (p->errs->n < MXG_ERRS_MAX) {
+	if (errs->n < MXG_ERRS_MAX) {
 		if (line)
-			snprintf(p->errs->msg[p->errs->n], sizeof(p->errs->msg[0]),
-			    "%s:%u: %s", p->path, line, msg);
+			snprintf(errs->msg[errs->n], sizeof(errs->msg[0]), "%s:%u: %s", path, line, msg);
 		else
-			snprintf(p->errs->msg[p->errs->n], sizeof(p->errs->msg[0]),
-			    "%s: %s", p->path, msg);
+			snprintf(errs->msg[errs->n], sizeof(errs->msg[0]), "%s: %s", path, msg);
 	}
-	p->errs->n++;
+	errs->n++;
 }
 
 /* choices_text - "a, b or c" for an error message */
@@ -558,12 +553,10 @@ parse_line(struct parse *p, struct config *c, unsigned line, char *text)
 		problem(p, line, "%s: %s", k->name, bad);
 }
 
-/* open_files - what the keys name must exist and be usable; keys agree */
+/* keys_agree - problems of one key against another, or against a module's bound */
 static void
-open_files(struct parse *p, struct config *c)
+keys_agree(struct parse *p, struct config *c)
 {
-	char err[600];
-
 	if (c->dnsbl_min_ttl > c->dnsbl_max_ttl)
 		problem(p, c->lines[find_key("DNSBLMaxTTL") - keys]
 		    ? c->lines[find_key("DNSBLMaxTTL") - keys] : c->lines[find_key("DNSBLMinTTL") - keys],
@@ -572,16 +565,12 @@ open_files(struct parse *p, struct config *c)
 	if (c->backup_mx.n > MXP_DOMAINS_MAX)
 		problem(p, c->lines[find_key("BackupMXFor") - keys], "BackupMXFor: %zu domains, "
 		    "at most %d", c->backup_mx.n, MXP_DOMAINS_MAX);
-	if (c->whitelist && (c->wl = wl_open(c->whitelist, err, sizeof(err))) == NULL)
-		problem(p, c->lines[find_key("Whitelist") - keys], "Whitelist %s", err);
-	/* no such file: no key, a warning from the caller; anything else is wrong */
-	if (mark_key_read(c->loop_key_file, &c->loop_key, err, sizeof(err)) < 0)
-		problem(p, c->lines[find_key("LoopKeyFile") - keys], "LoopKeyFile %s", err);
 }
 
-/* cfg_load - a new snapshot, or NULL with errs->n > 0 */
+/* cfg_parse - the file's values over the defaults, nothing opened; NULL
+ * with errs->n > 0 */
 struct config *
-cfg_load(const char *path, struct cfg_errs *errs)
+cfg_parse(const char *path, struct cfg_errs *errs)
 {
 	struct parse p = { path, errs };
 	struct config *c = calloc(1, sizeof(*c));
@@ -597,7 +586,6 @@ cfg_load(const char *path, struct cfg_errs *errs)
 		problem(&p, 0, "out of memory");
 		return NULL;
 	}
-	c->refs = 1;
 	if (gethostname(c->hostname, sizeof(c->hostname) - 1) < 0)
 		c->hostname[0] = 0;
 	for (i = 0; i < NKEYS; i++)
@@ -605,7 +593,7 @@ cfg_load(const char *path, struct cfg_errs *errs)
 			abort();        /* a default the parser refuses is a bug */
 	if (tf_open(&t, path) < 0) {
 		problem(&p, 0, "cannot open: %s", strerror(errno));
-		cfg_free(c);
+		cfg_clear(c);
 		return NULL;
 	}
 	while ((r = tf_next(&t, line, sizeof(line), &bad)) > 0) {
@@ -618,20 +606,20 @@ cfg_load(const char *path, struct cfg_errs *errs)
 		problem(&p, t.line + 1, "read error: %s", strerror(errno));
 	tf_close(&t);
 	if (errs->n == 0)
-		open_files(&p, c);
+		keys_agree(&p, c);
 	if (errs->n) {
-		cfg_free(c);
+		cfg_clear(c);
 		return NULL;
 	}
 	return c;
 }
 
+/* cfg_clear - what cfg_parse allocated, and c (snapshot.c closes what it opened first) */
 void
-cfg_free(struct config *c)
+cfg_clear(struct config *c)
 {
 	if (c == NULL)
 		return;
-	wl_close(c->wl);
 	free(c->path);
 	free(c->socket);
 	free(c->userid);
@@ -639,10 +627,7 @@ cfg_free(struct config *c)
 	free(c->whitelist);
 	free(c->loop_key_file);
 	free(c->stats_file);
-	mark_key_clear(&c->loop_key);
 	free(c->trusted.v);
-	mxp_stop(c->mxp);         /* joins its refresher, which uses c->dns */
-	dns_stop(c->dns);
 	free(c->dns_servers);
 	dnsbl_conf_free(&c->dnsbl);
 	free(c->dnsbl_reply);
@@ -679,23 +664,6 @@ cfg_in_list(const struct cidr_list *l, const struct addr *a)
 	return 0;
 }
 
-/* cfg_start_dns - the resolver this snapshot's lookups use, when any are configured */
-int
-cfg_start_dns(struct config *c, char *err, size_t errlen)
-{
-	struct dns_limits lim;
-
-	if ((c->dnsbl.nzones == 0 && !c->spf && c->backup_mx.n == 0) || c->dns != NULL)
-		return 0;
-	dnsbl_meters(&c->dnsbl);
-	dns_limits_default(&lim);
-	lim.cache_bytes = c->dns_cache_size;
-	lim.min_ttl = c->dnsbl_min_ttl / 1000;
-	lim.max_ttl = c->dnsbl_max_ttl / 1000;
-	c->dns = dns_start(c->dns_servers, c->dns_timeout, &lim, err, errlen);
-	return c->dns ? 0 : -1;
-}
-
 /* cfg_local_names - this host's names: LocalNames, else the MTA's {j}
  * (when given) and the host name; buf holds two pointers */
 size_t
@@ -709,73 +677,4 @@ cfg_local_names(const struct config *c, const char *j, char **buf, char *const *
 	buf[1] = (char *)c->hostname;
 	*out = buf;
 	return c->hostname[0] ? 2 : 1;
-}
-
-/*
- * cfg_start_mx - the peers of BackupMXFor, resolved now (after
- * cfg_start_dns); a reload passes the snapshot it replaces, whose set is
- * kept for what cannot be resolved now; thread 0: no refresher (-n, -t).
- * -1 only when out of memory or a thread cannot start.
- */
-int
-cfg_start_mx(struct config *c, const struct config *prev, int thread)
-{
-	struct mxp_conf mc;
-	char *buf[2];
-
-	if (c->backup_mx.n == 0 || c->mxp != NULL || c->dns == NULL)
-		return 0;
-	memset(&mc, 0, sizeof(mc));
-	mc.dns = c->dns;
-	mc.domains = c->backup_mx.v;
-	mc.ndomains = c->backup_mx.n;
-	mc.nlocal = cfg_local_names(c, NULL, buf, &mc.local);
-	mc.timeout_ms = c->dns_timeout;
-	mc.min_ttl = c->backup_mx_min_ttl / 1000;
-	c->mxp = mxp_start(&mc, prev ? prev->mxp : NULL, thread);
-	return c->mxp ? 0 : -1;
-}
-
-/* ---- the current snapshot ---- */
-
-static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct config *current;
-
-void
-cfg_publish(struct config *c)
-{
-	struct config *old;
-
-	pthread_mutex_lock(&current_lock);
-	old = current;
-	current = c;
-	pthread_mutex_unlock(&current_lock);
-	if (old)
-		cfg_release(old);
-}
-
-struct config *
-cfg_acquire(void)
-{
-	struct config *c;
-
-	pthread_mutex_lock(&current_lock);
-	if ((c = current) != NULL)
-		c->refs++;
-	pthread_mutex_unlock(&current_lock);
-	return c;
-}
-
-void
-cfg_release(struct config *c)
-{
-	int last;
-
-	if (c == NULL)
-		return;
-	pthread_mutex_lock(&current_lock);
-	last = --c->refs == 0;
-	pthread_mutex_unlock(&current_lock);
-	if (last)
-		cfg_free(c);
 }

@@ -41,6 +41,7 @@
 #include "mxguard.h"
 #include "mxpeers.h"
 #include "resolver.h"
+#include "snapshot.h"
 #include "spf.h"
 #include "stats.h"
 #include "whitelist.h"

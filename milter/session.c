@@ -17,6 +17,7 @@
 #include "log.h"
 #include "mxpeers.h"
 #include "session.h"
+#include "snapshot.h"
 #include "stats.h"
 
 struct session *

@@ -8,6 +8,7 @@
 #include "mxpeers.h"
 #include "session.h"
 #include "unit.h"
+#include "snapshot.h"
 #include "wlcompile.h"
 
 static struct mxp_peer
