@@ -26,6 +26,7 @@
 
 #include "config.h"
 #include "decide.h"
+#include "log.h"
 #include "mxpeers.h"
 #include "names.h"
 #include "spf.h"
@@ -505,7 +506,7 @@ set_value(struct config *c, const struct key *k, const char *v, char *why, size_
 	case K_NAMES:
 		return parse_words(v, field, k->type == K_NAMES, why, wsize);
 	}
-	abort();
+	log_bug("config key %s has no parser for its type %d", k->name, (int)k->type);
 }
 
 static const struct key *
@@ -590,7 +591,7 @@ cfg_parse(const char *path, struct cfg_errs *errs)
 		c->hostname[0] = 0;
 	for (i = 0; i < NKEYS; i++)
 		if (keys[i].def && (bad = set_value(c, &keys[i], keys[i].def, why, sizeof(why))))
-			abort();        /* a default the parser refuses is a bug */
+			log_bug("the default of %s is refused: %s", keys[i].name, bad);
 	if (tf_open(&t, path) < 0) {
 		problem(&p, 0, "cannot open: %s", strerror(errno));
 		cfg_clear(c);

@@ -393,10 +393,8 @@ sess_log_verdict(const struct session *s, const struct verdict *v, const char *o
 	struct logline l;
 	char from[MXG_ADDR_MAX + 2], rcpt[MXG_ADDR_MAX + 2];
 
-	if (m == NULL) {
-		log_msg(LOG_ERR, "bug: a decision line without a message");
-		abort();
-	}
+	if (m == NULL)
+		log_bug("a decision line without a message");
 	spf = shown_spf(m);
 	if (m->origin.checked)
 		bl = m->origin.dnsbl_done ? &m->origin.dnsbl : NULL;
