@@ -140,6 +140,25 @@ msg_check_loop(struct msg *m, char *const *local, size_t nlocal, unsigned max_re
 	m->loop_done = 1;
 }
 
+/* msg_spf - SPF for the message's sender from client (which said helo), with
+ * the snapshot's resolver, DNSTimeout and SPFEngine: the one place a query is
+ * set up (the connection's check at MAIL and the origin check) */
+void
+msg_spf(const struct msg *m, const struct config *cfg, const struct addr *client,
+    const char *helo, const char *receiver, struct spf_result *out)
+{
+	struct spf_query q;
+
+	q.dns = cfg->dns;
+	q.client = client;
+	q.helo = helo;
+	q.from = m->from;
+	q.receiver = receiver;
+	q.timeout_ms = cfg->dns_timeout;
+	q.engine = cfg->spf_engine;
+	spf_check(&q, out);
+}
+
 /*
  * msg_check_origin - for a RELAY peer, at end of headers: the origin in the
  * peer's own stamp gets the DNSBL zones and SPF with the envelope sender,
@@ -153,7 +172,6 @@ msg_check_origin(struct msg *m, const struct config *cfg, const struct addr *pee
 	struct origin *o = &m->origin;
 	const struct rcv_stamp *peer;
 	struct dnsbl_job *job = NULL;
-	struct spf_query q;
 
 	o->checked = 1;
 	if (!relay_origin(m->stamps, m->nstamps, local, nlocal, peer_addr, &peer))
@@ -165,16 +183,8 @@ msg_check_origin(struct msg *m, const struct config *cfg, const struct addr *pee
 	if (cfg->dnsbl.nzones)
 		job = dnsbl_start(cfg->dns, &cfg->dnsbl, &peer->ip, cfg->dnsbl_min_ttl / 1000,
 		    cfg->dnsbl_max_ttl / 1000, cfg->dns_timeout);
-	if (cfg->spf) {
-		q.dns = cfg->dns;
-		q.client = &peer->ip;
-		q.helo = peer->from;
-		q.from = m->from;
-		q.receiver = receiver;
-		q.timeout_ms = cfg->dns_timeout;
-		q.engine = cfg->spf_engine;
-		spf_check(&q, &o->spf);
-	}
+	if (cfg->spf)
+		msg_spf(m, cfg, &peer->ip, peer->from, receiver, &o->spf);
 	if (job) {
 		dnsbl_collect(job, cfg->dnsbl_threshold, &o->dnsbl);
 		o->dnsbl_done = 1;

@@ -70,6 +70,8 @@ void msg_add_header(struct msg *m, const char *name, const char *value);
 int msg_xmxguard_flood(const struct msg *m);
 void msg_check_loop(struct msg *m, char *const *local, size_t nlocal,
     unsigned max_received, unsigned max_passes);
+void msg_spf(const struct msg *m, const struct config *cfg, const struct addr *client,
+    const char *helo, const char *receiver, struct spf_result *out);
 void msg_check_origin(struct msg *m, const struct config *cfg, const struct addr *peer_addr,
     char *const *local, size_t nlocal, const char *receiver);
 

@@ -41,6 +41,7 @@
 #include "names.h"
 #include "received.h"
 #include "resolver.h"
+#include "stats.h"
 
 #define MXP_LOG_MAX 1500          /* bytes of one "mx peers for" line */
 
@@ -330,15 +331,6 @@ struct work {                     /* one domain's round */
 	struct dns_query *qa[MXP_HOSTS_MAX], *q6[MXP_HOSTS_MAX];
 };
 
-static time_t
-mono_sec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
 static int
 stopping(struct mxp *m)
 {
@@ -601,7 +593,7 @@ round_due(struct mxp *m)
 	struct dns_answer ans;
 	struct mxp_peer *all;
 	unsigned i, nw = 0, n = 0, total = 0;
-	time_t now = mono_sec();
+	time_t now = stats_mono_sec();
 	int stop = 0;
 
 	if (w == NULL) {
@@ -674,7 +666,7 @@ run(void *arg)
 		for (next = m->dom[0].due, i = 1; i < m->ndom; i++)
 			if (m->dom[i].due < next)
 				next = m->dom[i].due;
-		if (next > mono_sec()) {
+		if (next > stats_mono_sec()) {
 			ts.tv_sec = next;
 			ts.tv_nsec = 0;
 			pthread_cond_timedwait(&m->wake, &m->lock, &ts);

@@ -140,18 +140,9 @@ cur(struct session *s)
 static void
 check_spf(struct session *s, struct msg *m)
 {
-	struct spf_query q;
-
 	if (m->trust != TRUST_NONE || !s->cfg->spf || s->cfg->dns == NULL || !s->have_addr)
 		return;
-	q.dns = s->cfg->dns;
-	q.client = &s->addr;
-	q.helo = s->helo;
-	q.from = m->from;
-	q.receiver = receiver(s);
-	q.timeout_ms = s->cfg->dns_timeout;
-	q.engine = s->cfg->spf_engine;
-	spf_check(&q, &m->spf);
+	msg_spf(m, s->cfg, &s->addr, s->helo, receiver(s), &m->spf);
 }
 
 /*
