@@ -219,27 +219,46 @@ parse_cidrs(const char *v, struct cidr_list *l, char *why, size_t wsize)
 	return NULL;
 }
 
-/* check_user - "user[:group]" naming accounts that exist */
-static const char *
-check_user(const char *v, char *why, size_t wsize)
+/* cfg_account - "user[:group]" to its ids (the group: the user's own unless
+ * named); NULL, or why not. The one parser of UserID: config checks it,
+ * main drops privileges with it */
+const char *
+cfg_account(const char *v, uid_t *uid, gid_t *gid, char *why, size_t wsize)
 {
 	char user[MXG_NAME_MAX];
 	const char *colon = strchr(v, ':');
 	size_t n = colon ? (size_t)(colon - v) : strlen(v);
+	struct passwd *pw;
+	struct group *gr;
 
 	if (n == 0 || n >= sizeof(user) || (colon && colon[1] == 0))
 		return "expected user[:group]";
 	memcpy(user, v, n);
 	user[n] = 0;
-	if (getpwnam(user) == NULL) {
+	if ((pw = getpwnam(user)) == NULL) {
 		snprintf(why, wsize, "unknown user \"%s\"", user);
 		return why;
 	}
-	if (colon && getgrnam(colon + 1) == NULL) {
-		snprintf(why, wsize, "unknown group \"%s\"", colon + 1);
-		return why;
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	if (colon) {
+		if ((gr = getgrnam(colon + 1)) == NULL) {
+			snprintf(why, wsize, "unknown group \"%s\"", colon + 1);
+			return why;
+		}
+		*gid = gr->gr_gid;
 	}
 	return NULL;
+}
+
+/* check_user - UserID names a user (and group) that exist */
+static const char *
+check_user(const char *v, char *why, size_t wsize)
+{
+	uid_t uid;
+	gid_t gid;
+
+	return cfg_account(v, &uid, &gid, why, wsize);
 }
 
 /* check_socket - the forms libmilter takes */

@@ -86,6 +86,7 @@ void cfg_problem(struct cfg_errs *errs, const char *path, unsigned line, const c
     __attribute__((format(printf, 4, 5)));
 unsigned cfg_line(const struct config *c, const char *key);
 int cfg_in_list(const struct cidr_list *l, const struct addr *a);
+const char *cfg_account(const char *v, uid_t *uid, gid_t *gid, char *why, size_t wsize);
 size_t cfg_local_names(const struct config *c, const char *j, char **buf, char *const **out);
 
 #endif
