@@ -30,6 +30,7 @@
 #include "mxpeers.h"
 #include "names.h"
 #include "spf.h"
+#include "str.h"
 #include "textfile.h"
 #include "whitelist.h"
 
@@ -143,17 +144,16 @@ struct parse {
 void
 cfg_problem(struct cfg_errs *errs, const char *path, unsigned line, const char *fmt, ...)
 {
-	char msg[400];
+	struct str msg;
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	if (errs->n < MXG_ERRS_MAX) {
-		if (line)
-			snprintf(errs->msg[errs->n], sizeof(errs->msg[0]), "%s:%u: %s", path, line, msg);
-		else
-			snprintf(errs->msg[errs->n], sizeof(errs->msg[0]), "%s: %s", path, msg);
+		str_init(&msg, CFG_PROBLEM_MAX);
+		va_start(ap, fmt);
+		tf_vproblem(&msg, path, line, fmt, ap);
+		va_end(ap);
+		str_copy(errs->msg[errs->n], sizeof(errs->msg[0]), str_text(&msg));
+		str_free(&msg);
 	}
 	errs->n++;
 }

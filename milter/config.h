@@ -15,6 +15,7 @@
 
 enum cfg_mode { MODE_ENFORCE, MODE_MONITOR };
 
+#define CFG_PROBLEM_MAX 511        /* bytes of one FILE:LINE problem */
 #define CFG_KEYS_MAX 48           /* keys in config.c's table (checked there at compile time) */
 
 struct cidr_list {
@@ -77,7 +78,7 @@ struct config {
 
 struct cfg_errs {
 	int n;                    /* problems found; only MXG_ERRS_MAX kept */
-	char msg[MXG_ERRS_MAX][512];
+	char msg[MXG_ERRS_MAX][CFG_PROBLEM_MAX + 1];
 };
 
 struct config *cfg_parse(const char *path, struct cfg_errs *errs);
