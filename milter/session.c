@@ -374,6 +374,19 @@ sess_reply_in(const struct session *s, const struct verdict *v, struct dec_reply
 		in->zone = s->cfg->dnsbl.zones[s->cfg->dnsbl.sites[s->dnsbl.best_site].zone];
 }
 
+/* bracketed - an address as "<addr>" for the log line (brackets added when
+ * missing), one byte longer than the log keeps so that the cut shows */
+static void
+bracketed(struct str *s, const char *a)
+{
+	str_init(s, MXG_LOGVAL_MAX + 1);
+	if (a[0] != '<')
+		str_cat(s, "<");
+	str_cat(s, a);
+	if (a[0] != '<')
+		str_cat(s, ">");
+}
+
 /* sess_log_verdict - the decision line for a message, or for one refused recipient */
 void
 sess_log_verdict(const struct session *s, const struct verdict *v, const char *one_rcpt)
@@ -382,7 +395,7 @@ sess_log_verdict(const struct session *s, const struct verdict *v, const char *o
 	const struct spf_result *spf;
 	const struct dnsbl_verdict *bl = NULL;
 	struct logline l;
-	char from[MXG_ADDR_MAX + 2], rcpt[MXG_ADDR_MAX + 2];
+	struct str from, rcpt;
 
 	if (m == NULL)
 		log_bug("a decision line without a message");
@@ -403,14 +416,14 @@ sess_log_verdict(const struct session *s, const struct verdict *v, const char *o
 	if (m->origin.checked)
 		ll_add(&l, "origin", m->origin.known ? m->origin.addr : "unknown");
 	ll_add(&l, "helo", s->helo);
-	snprintf(from, sizeof(from), "%s%s%s", m->from[0] == '<' ? "" : "<", m->from,
-	    m->from[0] == '<' ? "" : ">");
-	ll_add(&l, "from", from);
+	bracketed(&from, m->from);
+	ll_add(&l, "from", str_text(&from));
 	if (one_rcpt == NULL)
 		one_rcpt = m->rcpt;
-	snprintf(rcpt, sizeof(rcpt), "%s%.*s%s", one_rcpt[0] == '<' ? "" : "<",
-	    MXG_ADDR_MAX - 1, one_rcpt, one_rcpt[0] == '<' ? "" : ">");
-	ll_add(&l, "rcpt", rcpt);
+	bracketed(&rcpt, one_rcpt);
+	ll_add(&l, "rcpt", str_text(&rcpt));
+	str_free(&from);
+	str_free(&rcpt);
 	if (m->nrcpt > 1 && one_rcpt == m->rcpt)
 		ll_addf(&l, "nrcpt", "%u", m->nrcpt);
 	if (m->loop_done) {
