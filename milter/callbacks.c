@@ -22,6 +22,7 @@
 #include "log.h"
 #include "mark.h"
 #include "session.h"
+#include "snapshot.h"
 #include "stats.h"
 
 #define SESSION(ctx) ((struct session *)smfi_getpriv(ctx))
@@ -151,12 +152,17 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 static void
 set_reply(SMFICTX *ctx, struct session *s, const struct verdict *v)
 {
-	char code[4], xcode[16], text[MXG_ADDR_MAX * 2 + 128];
+	char code[DEC_CODE_SIZE], xcode[DEC_XCODE_SIZE];
+	struct dec_reply_in in;
+	struct str text;
 
-	sess_reply(s, v, code, xcode, text, sizeof(text));
-	if (smfi_setreply(ctx, code, xcode[0] ? xcode : NULL, text) != MI_SUCCESS)
+	sess_reply_in(s, v, &in);
+	str_init(&text, DEC_REPLY_TEXT_MAX);
+	dec_reply_for(&in, code, xcode, &text);
+	if (smfi_setreply(ctx, code, xcode[0] ? xcode : NULL, (char *)str_text(&text)) != MI_SUCCESS)
 		log_msg(LOG_WARNING, "cannot set the reply \"%s %s\"; the MTA's own is used",
 		    code, xcode);
+	str_free(&text);
 }
 
 /* refuse - the reply and the log line for a recipient refused at RCPT */

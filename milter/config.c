@@ -1,24 +1,20 @@
 /*
- * config.c - parse mxguard.conf into an immutable snapshot.
+ * config.c - parse mxguard.conf: a pure parse, nothing opened or started.
  *
  * One key table says each key's name, type, default and field; the same
  * parser reads defaults and the file, so a default can never be a value the
  * file could not hold. Every problem becomes "FILE:LINE: message" in a
- * cfg_errs; any problem means no snapshot (the caller keeps the one it has).
- * Files a key names (Whitelist, LoopKeyFile) are opened here, so a snapshot
- * that loads is one that works; a LoopKeyFile that does not exist is no
- * problem but a snapshot without a key (the caller warns).
- *
- * The current snapshot is refcounted: cfg_acquire at connect, cfg_release at
- * close; cfg_publish (start-up, SIGUSR1) swaps it and the old one is freed by
- * its last user.
+ * cfg_errs (cfg_problem, the one reporter, also used by snapshot.c); any
+ * problem means no config (the caller keeps the one it has). Exports
+ * cfg_parse / cfg_clear, cfg_problem, cfg_line, cfg_in_list and
+ * cfg_local_names. Opening the files the keys name, starting the resolver
+ * and sharing the running snapshot: snapshot.c.
  */
 #include "autoconf.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <grp.h>
-#include <pthread.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,9 +26,11 @@
 
 #include "config.h"
 #include "decide.h"
+#include "log.h"
 #include "mxpeers.h"
-#include "resolver.h"
+#include "names.h"
 #include "spf.h"
+#include "str.h"
 #include "textfile.h"
 #include "whitelist.h"
 
@@ -131,34 +129,33 @@ static const struct key keys[] = {
 	{"BackupMXMinTTL", K_TIME, "60s", F(backup_mx_min_ttl), NULL, 1000, 86400000L},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
+_Static_assert(NKEYS <= CFG_KEYS_MAX, "struct config's lines[] has a slot for every key");
 
 struct parse {
 	const char *path;
 	struct cfg_errs *errs;
 };
 
-static void
-problem(struct parse *p, unsigned line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* problem - one FILE:LINE problem of this parse */
+#define problem(p, line, ...) cfg_problem((p)->errs, (p)->path, line, __VA_ARGS__)
 
-static void
-problem(struct parse *p, unsigned line, const char *fmt, ...)
+/* cfg_problem - the one FILE:LINE reporter: "path:line: msg" ("path: msg" for
+ * line 0) into errs; past MXG_ERRS_MAX only counted */
+void
+cfg_problem(struct cfg_errs *errs, const char *path, unsigned line, const char *fmt, ...)
 {
-	char msg[400];
+	struct str msg;
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (p->errs->n < MXG_ERRS_MAX) {
-		if (line)
-			snprintf(p->errs->msg[p->errs->n], sizeof(p->errs->msg[0]),
-			    "%s:%u: %s", p->path, line, msg);
-		else
-			snprintf(p->errs->msg[p->errs->n], sizeof(p->errs->msg[0]),
-			    "%s: %s", p->path, msg);
+	if (errs->n < MXG_ERRS_MAX) {
+		str_init(&msg, CFG_PROBLEM_MAX);
+		va_start(ap, fmt);
+		tf_vproblem(&msg, path, line, fmt, ap);
+		va_end(ap);
+		str_copy(errs->msg[errs->n], sizeof(errs->msg[0]), str_text(&msg));
+		str_free(&msg);
 	}
-	p->errs->n++;
+	errs->n++;
 }
 
 /* choices_text - "a, b or c" for an error message */
@@ -222,27 +219,46 @@ parse_cidrs(const char *v, struct cidr_list *l, char *why, size_t wsize)
 	return NULL;
 }
 
-/* check_user - "user[:group]" naming accounts that exist */
-static const char *
-check_user(const char *v, char *why, size_t wsize)
+/* cfg_account - "user[:group]" to its ids (the group: the user's own unless
+ * named); NULL, or why not. The one parser of UserID: config checks it,
+ * main drops privileges with it */
+const char *
+cfg_account(const char *v, uid_t *uid, gid_t *gid, char *why, size_t wsize)
 {
 	char user[MXG_NAME_MAX];
 	const char *colon = strchr(v, ':');
 	size_t n = colon ? (size_t)(colon - v) : strlen(v);
+	struct passwd *pw;
+	struct group *gr;
 
 	if (n == 0 || n >= sizeof(user) || (colon && colon[1] == 0))
 		return "expected user[:group]";
 	memcpy(user, v, n);
 	user[n] = 0;
-	if (getpwnam(user) == NULL) {
+	if ((pw = getpwnam(user)) == NULL) {
 		snprintf(why, wsize, "unknown user \"%s\"", user);
 		return why;
 	}
-	if (colon && getgrnam(colon + 1) == NULL) {
-		snprintf(why, wsize, "unknown group \"%s\"", colon + 1);
-		return why;
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	if (colon) {
+		if ((gr = getgrnam(colon + 1)) == NULL) {
+			snprintf(why, wsize, "unknown group \"%s\"", colon + 1);
+			return why;
+		}
+		*gid = gr->gr_gid;
 	}
 	return NULL;
+}
+
+/* check_user - UserID names a user (and group) that exist */
+static const char *
+check_user(const char *v, char *why, size_t wsize)
+{
+	uid_t uid;
+	gid_t gid;
+
+	return cfg_account(v, &uid, &gid, why, wsize);
 }
 
 /* check_socket - the forms libmilter takes */
@@ -412,7 +428,7 @@ parse_words(const char *v, struct str_list *l, int names, char *why, size_t wsiz
 	while ((tok = tf_item(&cur)) != NULL) {
 		if (strcasecmp(tok, "none") == 0 && l->n == 0 && *cur == 0)
 			break;
-		if (names ? !wl_name_valid(tok)
+		if (names ? !name_valid(tok)
 		    : strchr(tok, '@') == NULL || strchr(tok, '@') != strrchr(tok, '@') || tok[1] == 0) {
 			snprintf(why, wsize, names ? "\"%.60s\": not a host name"
 			    : "\"%.60s\": expected local@, user@domain or @domain", tok);
@@ -509,7 +525,7 @@ set_value(struct config *c, const struct key *k, const char *v, char *why, size_
 	case K_NAMES:
 		return parse_words(v, field, k->type == K_NAMES, why, wsize);
 	}
-	abort();
+	log_bug("config key %s has no parser for its type %d", k->name, (int)k->type);
 }
 
 static const struct key *
@@ -557,12 +573,10 @@ parse_line(struct parse *p, struct config *c, unsigned line, char *text)
 		problem(p, line, "%s: %s", k->name, bad);
 }
 
-/* open_files - what the keys name must exist and be usable; keys agree */
+/* keys_agree - problems of one key against another, or against a module's bound */
 static void
-open_files(struct parse *p, struct config *c)
+keys_agree(struct parse *p, struct config *c)
 {
-	char err[600];
-
 	if (c->dnsbl_min_ttl > c->dnsbl_max_ttl)
 		problem(p, c->lines[find_key("DNSBLMaxTTL") - keys]
 		    ? c->lines[find_key("DNSBLMaxTTL") - keys] : c->lines[find_key("DNSBLMinTTL") - keys],
@@ -571,16 +585,12 @@ open_files(struct parse *p, struct config *c)
 	if (c->backup_mx.n > MXP_DOMAINS_MAX)
 		problem(p, c->lines[find_key("BackupMXFor") - keys], "BackupMXFor: %zu domains, "
 		    "at most %d", c->backup_mx.n, MXP_DOMAINS_MAX);
-	if (c->whitelist && (c->wl = wl_open(c->whitelist, err, sizeof(err))) == NULL)
-		problem(p, c->lines[find_key("Whitelist") - keys], "Whitelist %s", err);
-	/* no such file: no key, a warning from the caller; anything else is wrong */
-	if (mark_key_read(c->loop_key_file, &c->loop_key, err, sizeof(err)) < 0)
-		problem(p, c->lines[find_key("LoopKeyFile") - keys], "LoopKeyFile %s", err);
 }
 
-/* cfg_load - a new snapshot, or NULL with errs->n > 0 */
+/* cfg_parse - the file's values over the defaults, nothing opened; NULL
+ * with errs->n > 0 */
 struct config *
-cfg_load(const char *path, struct cfg_errs *errs)
+cfg_parse(const char *path, struct cfg_errs *errs)
 {
 	struct parse p = { path, errs };
 	struct config *c = calloc(1, sizeof(*c));
@@ -596,15 +606,14 @@ cfg_load(const char *path, struct cfg_errs *errs)
 		problem(&p, 0, "out of memory");
 		return NULL;
 	}
-	c->refs = 1;
 	if (gethostname(c->hostname, sizeof(c->hostname) - 1) < 0)
 		c->hostname[0] = 0;
 	for (i = 0; i < NKEYS; i++)
 		if (keys[i].def && (bad = set_value(c, &keys[i], keys[i].def, why, sizeof(why))))
-			abort();        /* a default the parser refuses is a bug */
+			log_bug("the default of %s is refused: %s", keys[i].name, bad);
 	if (tf_open(&t, path) < 0) {
 		problem(&p, 0, "cannot open: %s", strerror(errno));
-		cfg_free(c);
+		cfg_clear(c);
 		return NULL;
 	}
 	while ((r = tf_next(&t, line, sizeof(line), &bad)) > 0) {
@@ -617,20 +626,20 @@ cfg_load(const char *path, struct cfg_errs *errs)
 		problem(&p, t.line + 1, "read error: %s", strerror(errno));
 	tf_close(&t);
 	if (errs->n == 0)
-		open_files(&p, c);
+		keys_agree(&p, c);
 	if (errs->n) {
-		cfg_free(c);
+		cfg_clear(c);
 		return NULL;
 	}
 	return c;
 }
 
+/* cfg_clear - what cfg_parse allocated, and c (snapshot.c closes what it opened first) */
 void
-cfg_free(struct config *c)
+cfg_clear(struct config *c)
 {
 	if (c == NULL)
 		return;
-	wl_close(c->wl);
 	free(c->path);
 	free(c->socket);
 	free(c->userid);
@@ -638,10 +647,7 @@ cfg_free(struct config *c)
 	free(c->whitelist);
 	free(c->loop_key_file);
 	free(c->stats_file);
-	mark_key_clear(&c->loop_key);
 	free(c->trusted.v);
-	mxp_stop(c->mxp);         /* joins its refresher, which uses c->dns */
-	dns_stop(c->dns);
 	free(c->dns_servers);
 	dnsbl_conf_free(&c->dnsbl);
 	free(c->dnsbl_reply);
@@ -678,23 +684,6 @@ cfg_in_list(const struct cidr_list *l, const struct addr *a)
 	return 0;
 }
 
-/* cfg_start_dns - the resolver this snapshot's lookups use, when any are configured */
-int
-cfg_start_dns(struct config *c, char *err, size_t errlen)
-{
-	struct dns_limits lim;
-
-	if ((c->dnsbl.nzones == 0 && !c->spf && c->backup_mx.n == 0) || c->dns != NULL)
-		return 0;
-	dnsbl_meters(&c->dnsbl);
-	dns_limits_default(&lim);
-	lim.cache_bytes = c->dns_cache_size;
-	lim.min_ttl = c->dnsbl_min_ttl / 1000;
-	lim.max_ttl = c->dnsbl_max_ttl / 1000;
-	c->dns = dns_start(c->dns_servers, c->dns_timeout, &lim, err, errlen);
-	return c->dns ? 0 : -1;
-}
-
 /* cfg_local_names - this host's names: LocalNames, else the MTA's {j}
  * (when given) and the host name; buf holds two pointers */
 size_t
@@ -708,73 +697,4 @@ cfg_local_names(const struct config *c, const char *j, char **buf, char *const *
 	buf[1] = (char *)c->hostname;
 	*out = buf;
 	return c->hostname[0] ? 2 : 1;
-}
-
-/*
- * cfg_start_mx - the peers of BackupMXFor, resolved now (after
- * cfg_start_dns); a reload passes the snapshot it replaces, whose set is
- * kept for what cannot be resolved now; thread 0: no refresher (-n, -t).
- * -1 only when out of memory or a thread cannot start.
- */
-int
-cfg_start_mx(struct config *c, const struct config *prev, int thread)
-{
-	struct mxp_conf mc;
-	char *buf[2];
-
-	if (c->backup_mx.n == 0 || c->mxp != NULL || c->dns == NULL)
-		return 0;
-	memset(&mc, 0, sizeof(mc));
-	mc.dns = c->dns;
-	mc.domains = c->backup_mx.v;
-	mc.ndomains = c->backup_mx.n;
-	mc.nlocal = cfg_local_names(c, NULL, buf, &mc.local);
-	mc.timeout_ms = c->dns_timeout;
-	mc.min_ttl = c->backup_mx_min_ttl / 1000;
-	c->mxp = mxp_start(&mc, prev ? prev->mxp : NULL, thread);
-	return c->mxp ? 0 : -1;
-}
-
-/* ---- the current snapshot ---- */
-
-static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct config *current;
-
-void
-cfg_publish(struct config *c)
-{
-	struct config *old;
-
-	pthread_mutex_lock(&current_lock);
-	old = current;
-	current = c;
-	pthread_mutex_unlock(&current_lock);
-	if (old)
-		cfg_release(old);
-}
-
-struct config *
-cfg_acquire(void)
-{
-	struct config *c;
-
-	pthread_mutex_lock(&current_lock);
-	if ((c = current) != NULL)
-		c->refs++;
-	pthread_mutex_unlock(&current_lock);
-	return c;
-}
-
-void
-cfg_release(struct config *c)
-{
-	int last;
-
-	if (c == NULL)
-		return;
-	pthread_mutex_lock(&current_lock);
-	last = --c->refs == 0;
-	pthread_mutex_unlock(&current_lock);
-	if (last)
-		cfg_free(c);
 }

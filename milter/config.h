@@ -1,6 +1,7 @@
 /*
- * config.h - mxguard.conf: the parsed, immutable snapshot and the one
- * current snapshot that sessions take a reference to.
+ * config.h - mxguard.conf parsed (config.c): the values of every key, and
+ * the fields snapshot.c fills with what it opens and starts (wl, loop_key,
+ * dns, mxp, refs). Loading, starting and sharing a snapshot: snapshot.h.
  */
 #ifndef CONFIG_H_MXG
 #define CONFIG_H_MXG
@@ -14,6 +15,9 @@
 
 enum cfg_mode { MODE_ENFORCE, MODE_MONITOR };
 
+#define CFG_PROBLEM_MAX 511        /* bytes of one FILE:LINE problem */
+#define CFG_KEYS_MAX 48           /* keys in config.c's table (checked there at compile time) */
+
 struct cidr_list {
 	size_t n;
 	struct cidr *v;
@@ -25,7 +29,7 @@ struct str_list {
 };
 
 struct config {
-	int refs;                 /* see cfg_acquire/cfg_release */
+	int refs;                 /* snapshot.c: cfg_acquire/cfg_release */
 	char *path;
 	char *socket;
 	char *userid;             /* NULL: keep the starting user */
@@ -36,7 +40,7 @@ struct config {
 	int loglevel;
 	int mode;
 	char *whitelist;          /* NULL: none */
-	struct wl *wl;            /* open whitelist or NULL */
+	struct wl *wl;            /* open whitelist or NULL (snapshot.c) */
 	struct cidr_list trusted;
 	int trust_auth;
 	char *dns_servers;        /* "ip:port,[ip6]:port" for c-ares; NULL: resolv.conf */
@@ -69,24 +73,21 @@ struct config {
 	int backup_mx_trust;      /* BackupMXTrust: WL_RELAY or WL_OK */
 	unsigned backup_mx_min_ttl; /* BackupMXMinTTL, ms */
 	struct mxp *mxp;          /* their peers, started by cfg_start_mx, stopped by cfg_free */
-	unsigned lines[48];       /* line each key was set on (0: default) */
+	unsigned lines[CFG_KEYS_MAX]; /* line each key was set on (0: default) */
 };
 
 struct cfg_errs {
 	int n;                    /* problems found; only MXG_ERRS_MAX kept */
-	char msg[MXG_ERRS_MAX][512];
+	char msg[MXG_ERRS_MAX][CFG_PROBLEM_MAX + 1];
 };
 
-struct config *cfg_load(const char *path, struct cfg_errs *errs);
-void cfg_free(struct config *c);
+struct config *cfg_parse(const char *path, struct cfg_errs *errs);
+void cfg_clear(struct config *c);
+void cfg_problem(struct cfg_errs *errs, const char *path, unsigned line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 unsigned cfg_line(const struct config *c, const char *key);
 int cfg_in_list(const struct cidr_list *l, const struct addr *a);
-int cfg_start_dns(struct config *c, char *err, size_t errlen);
-int cfg_start_mx(struct config *c, const struct config *prev, int thread);
+const char *cfg_account(const char *v, uid_t *uid, gid_t *gid, char *why, size_t wsize);
 size_t cfg_local_names(const struct config *c, const char *j, char **buf, char *const **out);
-
-void cfg_publish(struct config *c);
-struct config *cfg_acquire(void);
-void cfg_release(struct config *c);
 
 #endif

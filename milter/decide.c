@@ -11,7 +11,7 @@
 #include <strings.h>
 
 #include "decide.h"
-#include "spf.h"
+#include "str.h"
 
 static const char *const action_names[ACT__N] = {
 	"accept", "tag", "quarantine", "tempfail", "reject"
@@ -85,12 +85,12 @@ dec_rcpt(const struct msg_facts *f)
 	if (f->dnsbl_checked && f->dnsbl_listed && !f->exempt) {
 		v.action = ACT_REJECT;
 		v.reason = R_DNSBL;
-	} else if (f->spf == SPF_R_FAIL && (f->spf_fail_action == ACT_REJECT
+	} else if (f->spf == DEC_SPF_FAIL && (f->spf_fail_action == ACT_REJECT
 	    || f->spf_fail_action == ACT_TEMPFAIL)) {
 		v.action = (enum action)f->spf_fail_action;
 		v.reason = R_SPF;
 	} else if (f->error_tempfail && ((f->dnsbl_checked && !f->dnsbl_listed && f->dnsbl_failed)
-	    || f->spf == SPF_R_TEMPERROR)) {
+	    || f->spf == DEC_SPF_TEMPERROR)) {
 		v.action = ACT_TEMPFAIL;
 		v.reason = R_DNS_ERROR;
 	}
@@ -130,15 +130,15 @@ dec_message(const struct msg_facts *f)
 		v.enforce = !f->monitor;
 		return v;
 	}
-	if (f->trust == TRUST_NONE && (f->dnsbl_checked || f->spf)) {
+	if (f->trust == TRUST_NONE && (f->dnsbl_checked || f->spf != DEC_SPF_UNCHECKED)) {
 		if (f->dnsbl_checked && f->dnsbl_listed) {
 			v.reason = R_DNSBL;      /* monitor mode, or an exempt recipient */
 			if (!f->exempt)
 				v.action = ACT_REJECT;
-		} else if (f->spf == SPF_R_FAIL && f->spf_fail_action != ACT_ACCEPT) {
+		} else if (f->spf == DEC_SPF_FAIL && f->spf_fail_action != ACT_ACCEPT) {
 			v.reason = R_SPF;        /* tag, or what monitor mode kept from happening */
 			v.action = (enum action)f->spf_fail_action;
-		} else if ((f->dnsbl_checked && f->dnsbl_failed) || f->spf == SPF_R_TEMPERROR) {
+		} else if ((f->dnsbl_checked && f->dnsbl_failed) || f->spf == DEC_SPF_TEMPERROR) {
 			v.reason = R_DNS_ERROR;
 			if (f->error_tempfail)
 				v.action = ACT_TEMPFAIL;
@@ -193,18 +193,38 @@ dec_exempt(char *const *list, size_t n, const char *rcpt)
 	return 0;
 }
 
+/* put_pct - one byte of reply text, a '%' doubled; 0 when it does not fit
+ * (a "%%" is never cut in two: smfi_setreply drops a lone '%') */
+static int
+put_pct(struct str *text, char c)
+{
+	size_t need = c == '%' ? 2 : 1;
+
+	if (text->max - text->len < need) {
+		text->truncated = 1;
+		return 0;
+	}
+	str_catn(text, c == '%' ? "%%" : &c, need);
+	return 1;
+}
+
 /*
  * dec_reply - split "5xx [5.y.z] text" and expand %a (client), %z (zone)
- * and %%. Every literal '%' in the result is doubled: smfi_setreply drops
- * a text holding a lone '%'. Returns -1 when the template is not a reply.
+ * and %% into text (emptied first). The values come from outside (an
+ * address, a domain, a loop's evidence): escaped as the log escapes them
+ * (control bytes, non-ASCII, quote and backslash as \xNN). Every literal
+ * '%' in the result is doubled: smfi_setreply drops a text holding a lone
+ * '%'. Cut at text's maximum. Returns -1 when the template is not a reply.
  */
 int
 dec_reply(const char *tmpl, const char *client, const char *zone,
-    char *code, char *xcode, char *text, size_t tsize)
+    char *code, char *xcode, struct str *text)
 {
 	const char *p = tmpl + 4, *v;
-	size_t n = 0;
+	struct str esc;
+	int room = 1;
 
+	str_reset(text);
 	if (strlen(tmpl) < 4 || tmpl[3] != ' ')
 		return -1;
 	memcpy(code, tmpl, 3);
@@ -213,7 +233,7 @@ dec_reply(const char *tmpl, const char *client, const char *zone,
 	if (p[0] >= '2' && p[0] <= '5' && p[1] == '.') {
 		size_t x = strcspn(p, " ");
 
-		if (x < 12) {
+		if (x <= DEC_XCODE_LEN_MAX) {
 			memcpy(xcode, p, x);
 			xcode[x] = 0;
 			p += x;
@@ -221,21 +241,49 @@ dec_reply(const char *tmpl, const char *client, const char *zone,
 				p++;
 		}
 	}
-	for (; *p && n + 2 < tsize; p++) {
+	for (; *p && room; p++) {
 		if (*p != '%') {
-			text[n++] = *p;
+			room = put_pct(text, *p);
 			continue;
 		}
 		p++;
-		v = *p == 'a' ? client : *p == 'z' ? zone : "%";
 		if (*p == 0)
 			break;
-		for (; *v && n + 3 < tsize; v++) {
-			if (*v == '%')
-				text[n++] = '%';
-			text[n++] = *v;
+		if (*p != 'a' && *p != 'z') {
+			room = put_pct(text, '%');
+			continue;
 		}
+		str_init(&esc, text->max);
+		str_escape(&esc, *p == 'a' ? client : zone);
+		for (v = str_text(&esc); *v && room; v++)
+			room = put_pct(text, *v);
+		str_free(&esc);
 	}
-	text[n] = 0;
 	return 0;
+}
+
+/* dec_reply_for - the reply of a refusal, by its reason: a loop, an SPF
+ * fail, a flood of forged X-Mxguard fields, a listing, or a DNS failure
+ * (never a 5xx) */
+void
+dec_reply_for(const struct dec_reply_in *in, char *code, char *xcode, struct str *text)
+{
+	int reject = in->action == ACT_REJECT;
+
+	if (in->reason == R_LOOP)
+		dec_reply(reject ? "554 5.4.6 Routing loop detected (%z)"
+		    : "451 4.4.6 Routing loop detected (%z)", in->client, in->loop_why,
+		    code, xcode, text);
+	else if (in->reason == R_SPF)
+		dec_reply(reject ? "550 5.7.23 SPF fail: %z does not designate %a "
+		    "as permitted sender" : "451 4.7.23 SPF fail: %z does not designate %a as "
+		    "permitted sender", in->client, in->spf_domain, code, xcode, text);
+	else if (in->reason == R_TAG_FLOOD)
+		dec_reply("550 5.7.1 Too many X-Mxguard header fields", in->client, "", code, xcode,
+		    text);
+	else if (reject && in->reason == R_DNSBL)
+		dec_reply(in->dnsbl_reply, in->client, in->zone, code, xcode, text);
+	else
+		dec_reply("451 4.7.1 Service temporarily unavailable; DNS lookups for "
+		    "client [%a] failed, try again later", in->client, "", code, xcode, text);
 }

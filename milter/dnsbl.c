@@ -29,9 +29,9 @@
 
 #include "dnsbl.h"
 #include "log.h"
+#include "names.h"
 #include "stats.h"
 #include "textfile.h"
-#include "whitelist.h"
 
 #define DNSBL_MAX_SITES 64
 
@@ -102,7 +102,7 @@ parse_site(char *tok, struct dnsbl_site *s, char *zone)
 		if (*p != 0)
 			return "bad filter (text after the fourth octet)";
 	}
-	if (wl_name_canon(tok, zone, DNSBL_ZONE_MAX) < 0 || strchr(zone, '.') == NULL)
+	if (name_canon(tok, zone, DNSBL_ZONE_MAX) < 0 || strchr(zone, '.') == NULL)
 		return "bad zone name";
 	return NULL;
 }
@@ -293,15 +293,28 @@ has_item(const char *list, const char *item)
 
 /* append - "item" to a comma separated, bounded list, unless already an element */
 static void
-append(char *list, size_t size, const char *item)
+append(struct str *list, const char *item)
 {
-	size_t n = strlen(list);
-
-	if (!has_item(list, item))
-		snprintf(list + n, size - n, "%s%s", n ? "," : "", item);
+	if (has_item(str_text(list), item))
+		return;
+	if (list->len)
+		str_cat(list, ",");
+	str_cat(list, item);
 }
 
-/* dnsbl_score - sum the weights of matching sites; never "listed" by an error */
+/* dnsbl_verdict_free - the verdict's texts; it is empty (not checked) after */
+void
+dnsbl_verdict_free(struct dnsbl_verdict *v)
+{
+	str_free(&v->zones);
+	str_free(&v->errors);
+	memset(v, 0, sizeof(*v));
+	v->best_site = -1;
+}
+
+/* dnsbl_score - sum the weights of matching sites; never "listed" by an error.
+ * v holds nothing before (new, or after dnsbl_verdict_free); its texts are
+ * the caller's to free with dnsbl_verdict_free */
 void
 dnsbl_score(const struct dnsbl_conf *c, const struct dnsbl_zone_result *z,
     int threshold, struct dnsbl_verdict *v)
@@ -311,13 +324,15 @@ dnsbl_score(const struct dnsbl_conf *c, const struct dnsbl_zone_result *z,
 	char item[DNSBL_ZONE_MAX + 40], a[INET_ADDRSTRLEN];
 
 	memset(v, 0, sizeof(*v));
+	str_init(&v->zones, DNSBL_ZONES_TEXT_MAX);
+	str_init(&v->errors, DNSBL_ERRORS_TEXT_MAX);
 	v->checked = 1;
 	v->best_site = -1;
 	for (i = 0; i < c->nzones; i++)
 		if (z[i].state == DZ_FAILED) {
 			v->failed++;
 			snprintf(item, sizeof(item), "%s:%s", c->zones[i], z[i].why);
-			append(v->errors, sizeof(v->errors), item);
+			append(&v->errors, item);
 		}
 	for (i = 0; i < c->nsites; i++) {
 		const struct dnsbl_site *s = &c->sites[i];
@@ -334,7 +349,7 @@ dnsbl_score(const struct dnsbl_conf *c, const struct dnsbl_zone_result *z,
 		}
 		inet_ntop(AF_INET, &r->ans.a[0], a, sizeof(a));
 		snprintf(item, sizeof(item), "%s:%s", c->zones[s->zone], a);
-		append(v->zones, sizeof(v->zones), item);
+		append(&v->zones, item);
 	}
 	v->listed = v->score >= threshold && v->score + unknown_allow >= threshold;
 	v->uncertain = v->score >= threshold && !v->listed;

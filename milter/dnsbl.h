@@ -8,9 +8,12 @@
 #include "addr.h"
 #include "resolver.h"
 #include "stats.h"
+#include "str.h"
 
 #define DNSBL_ZONE_MAX 256
 #define DNSBL_MAX_ZONES 32               /* distinct zones in the DNSBL key */
+#define DNSBL_ZONES_TEXT_MAX 511         /* bytes of a verdict's "zone:answer,..." */
+#define DNSBL_ERRORS_TEXT_MAX 255        /* bytes of a verdict's "zone:why,..." */
 
 struct dnsbl_site {                  /* one entry of the DNSBL key */
 	unsigned zone;                   /* index into zones */
@@ -44,8 +47,8 @@ struct dnsbl_verdict {
 	int failed;                      /* zones that failed (DZ_FAILED) */
 	int uncertain;                   /* listed only if a failed allowlist did not match */
 	int best_site;                   /* site with the largest weight that matched, -1 */
-	char zones[512];                 /* "zone:answer,..." for the log */
-	char errors[256];                /* "zone:why,..." for the log */
+	struct str zones;                /* "zone:answer,..." for the log, cut at DNSBL_ZONES_TEXT_MAX */
+	struct str errors;               /* "zone:why,..." for the log, cut at DNSBL_ERRORS_TEXT_MAX */
 };
 
 int dnsbl_parse(const char *list, struct dnsbl_conf *c, char *why, size_t wsize);
@@ -57,6 +60,7 @@ enum stats_result dnsbl_stats_result(const struct dnsbl_zone_result *z);
 int dnsbl_warn_bad(struct stats_zone *meter, const char *zone, const struct dns_answer *ans);
 void dnsbl_score(const struct dnsbl_conf *c, const struct dnsbl_zone_result *z,
     int threshold, struct dnsbl_verdict *v);
+void dnsbl_verdict_free(struct dnsbl_verdict *v);
 
 struct dnsbl_job;
 struct dnsbl_job *dnsbl_start(struct dns_resolver *r, const struct dnsbl_conf *c,

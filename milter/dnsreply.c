@@ -31,6 +31,7 @@
 #include <strings.h>
 
 #include "dnsreply.h"
+#include "log.h"
 
 #define HDR 12                        /* the fixed header */
 #define RR_FIXED 10                   /* type, class, TTL, RDLENGTH */
@@ -51,7 +52,7 @@ put(struct buf *b, const void *data, size_t n)
 {
 	if (b->p != NULL) {
 		if (n > b->cap - b->len)
-			abort();              /* the first pass measured less: a bug */
+			log_bug("dnsreply: the second walk writes more than the first measured");
 		memcpy(b->p + b->len, data, n);
 	}
 	b->len += n;
@@ -180,7 +181,7 @@ dnsreply_reduce(int type, const unsigned char *abuf, size_t alen, unsigned char 
 	b.cap = b.len;
 	b.len = 0;
 	if (walk(type, abuf, alen, &b, ttl) < 0)
-		abort();                  /* the same reply walked once already */
+		log_bug("dnsreply: a reply walked once fails the second walk");
 	*out = b.p;
 	*outlen = b.len;
 	return 0;

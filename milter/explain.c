@@ -240,10 +240,11 @@ dnsbl(FILE *o, struct config *c, struct session *s)
 		one.nsites = 1;
 		dnsbl_score(&one, z, 1, &v1);
 		fprintf(o, "   site %s, weight %d: %s\n", Q(c->dnsbl.sites[k].text),
-		    c->dnsbl.sites[k].weight, v1.zones[0] ? "matches" : "does not match");
+		    c->dnsbl.sites[k].weight, v1.zones.len ? "matches" : "does not match");
+		dnsbl_verdict_free(&v1);
 	}
-	if (s->dnsbl.errors[0])
-		fprintf(o, "   failed zones: %s (DNSErrorAction %s)\n", Q(s->dnsbl.errors),
+	if (s->dnsbl.errors.len)
+		fprintf(o, "   failed zones: %s (DNSErrorAction %s)\n", Q(str_text(&s->dnsbl.errors)),
 		    c->dns_error_action == ACT_TEMPFAIL ? "tempfail" : "accept");
 }
 
@@ -308,7 +309,7 @@ message(FILE *o, struct config *c, const struct session *s, const struct hdrs *h
 	fprintf(o, "%s, from the peer's own Received: stamp\n", or->addr);
 	if (or->dnsbl_done)
 		fprintf(o, "   its DNSBL score %d (%s)\n", or->dnsbl.score,
-		    or->dnsbl.zones[0] ? Q(or->dnsbl.zones) : "no zone lists it");
+		    or->dnsbl.zones.len ? Q(str_text(&or->dnsbl.zones)) : "no zone lists it");
 	if (or->spf.res != SPF_NOT_CHECKED)
 		fprintf(o, "   its SPF for the envelope sender: %s\n", spf_res_name(or->spf.res));
 	fprintf(o, "   %s\n", or->hit ? Q(str_text(&or->why)) : "clean");
@@ -320,8 +321,9 @@ verdict(FILE *o, struct config *c, struct session *s, const struct verdict *v, i
 {
 	static const int status[] = { EXP_ACCEPT, EXP_TAG, EXP_QUARANTINE, EXP_TEMPFAIL,
 		EXP_REJECT };
-	char code[4], xcode[16], text[MXG_ADDR_MAX * 2 + 128];
-	struct str tag;
+	char code[DEC_CODE_SIZE], xcode[DEC_XCODE_SIZE];
+	struct dec_reply_in in;
+	struct str tag, reply;
 
 	fprintf(o, "6. Decision: %s (reason %s)%s\n", dec_action_name(v->action),
 	    dec_reason_name(v->reason), at_rcpt ? ", at RCPT TO" : "");
@@ -332,8 +334,11 @@ verdict(FILE *o, struct config *c, struct session *s, const struct verdict *v, i
 	switch (v->action) {
 	case ACT_REJECT:
 	case ACT_TEMPFAIL:
-		sess_reply(s, v, code, xcode, text, sizeof(text));
-		fprintf(o, "   reply: %s %s%s%s\n", code, xcode, xcode[0] ? " " : "", E(text));
+		sess_reply_in(s, v, &in);
+		str_init(&reply, DEC_REPLY_TEXT_MAX);
+		dec_reply_for(&in, code, xcode, &reply);      /* outside text escaped by dec_reply */
+		fprintf(o, "   reply: %s %s%s%s\n", code, xcode, xcode[0] ? " " : "", str_text(&reply));
+		str_free(&reply);
 		break;
 	case ACT_TAG:
 		str_init(&tag, SESS_TAG_MAX);

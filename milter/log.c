@@ -97,6 +97,23 @@ log_msg(int prio, const char *fmt, ...)
 	emit(prio, line);
 }
 
+/* log_bug - a broken internal promise: say which (LOG_CRIT, whatever the
+ * level) and abort */
+void
+log_bug(const char *fmt, ...)
+{
+	char line[MXG_LOGLINE_MAX];
+	va_list ap;
+	int n;
+
+	n = snprintf(line, sizeof(line), "bug: ");
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	va_end(ap);
+	emit(LOG_CRIT, line);
+	abort();
+}
+
 /* the smallest a shortened value gets: "..." */
 #define LL_VAL_MIN 5
 
@@ -239,9 +256,8 @@ ll_add(struct logline *l, const char *key, const char *val)
 	size_t n;
 
 	if (l->n >= LL_KEYS_MAX || strlen(key) >= LL_KEY_MAX) {
-		log_msg(LOG_CRIT, "log line: key %.40s is key %u (max %d) or longer than %d bytes",
+		log_bug("log line: key %.40s is key %u (max %d) or longer than %d bytes",
 		    key, l->n + 1, LL_KEYS_MAX, LL_KEY_MAX - 1);
-		abort();
 	}
 	p = &l->kv[l->n++];
 	memcpy(p->key, key, strlen(key) + 1);

@@ -37,6 +37,8 @@ void log_setlevel(int prio);
 int log_enabled(int prio);
 void log_msg(int prio, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+void log_bug(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
 
 size_t log_quote(char *dst, size_t size, const char *val);
 

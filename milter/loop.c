@@ -23,6 +23,7 @@
 
 #include "loop.h"
 #include "mark.h"
+#include "names.h"
 
 /* loop_header_kind - which fields matter, in any case ("Received-SPF" does not) */
 enum loop_hdr
@@ -48,7 +49,7 @@ loop_is_local(const char *by, char *const *local, size_t nlocal)
 	if (by[0] == 0)
 		return 0;
 	for (i = 0; i < nlocal; i++)
-		if (rcv_name_eq(by, local[i]))
+		if (name_equal(by, local[i]))
 			return 1;
 	return 0;
 }

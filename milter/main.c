@@ -41,6 +41,7 @@
 #include "mxguard.h"
 #include "mxpeers.h"
 #include "resolver.h"
+#include "snapshot.h"
 #include "spf.h"
 #include "stats.h"
 #include "whitelist.h"
@@ -340,27 +341,22 @@ signals(void *arg)
 	return NULL;
 }
 
-/* user_ids - resolve "user[:group]" */
+/* user_ids - resolve "user[:group]" (config.c cfg_account), fatal if it cannot */
 static void
 user_ids(const char *spec, uid_t *uid, gid_t *gid)
 {
-	char user[MXG_NAME_MAX];
-	const char *colon = strchr(spec, ':');
-	size_t n = colon ? (size_t)(colon - spec) : strlen(spec);
-	struct passwd *pw;
-	struct group *gr;
+	char why[300];
+	const char *bad = cfg_account(spec, uid, gid, why, sizeof(why));
 
-	snprintf(user, sizeof(user), "%.*s", (int)n, spec);
-	errno = 0;
-	if ((pw = getpwnam(user)) == NULL)
-		fatal("UserID: unknown user %s", user);
-	*uid = pw->pw_uid;
-	*gid = pw->pw_gid;
-	if (colon) {
-		if ((gr = getgrnam(colon + 1)) == NULL)
-			fatal("UserID: unknown group %s", colon + 1);
-		*gid = gr->gr_gid;
-	}
+	if (bad)
+		fatal("UserID: %s", bad);
+}
+
+/* become - the account's ids, supplementary groups dropped; -1 with errno */
+static int
+become(uid_t uid, gid_t gid)
+{
+	return setgroups(1, &gid) < 0 || setgid(gid) < 0 || setuid(uid) < 0 ? -1 : 0;
 }
 
 /* stderr_is_journal - is standard error systemd's journal stream
@@ -441,7 +437,7 @@ drop_privileges(const struct config *c)
 		path = strchr(c->socket, ':') + 1;
 	if (path)
 		chown_socket(path, uid, gid);
-	if (setgroups(1, &gid) < 0 || setgid(gid) < 0 || setuid(uid) < 0)
+	if (become(uid, gid) < 0)
 		fatal("cannot become %s: %s", c->userid, strerror(errno));
 	if (uid != 0 && setuid(0) == 0) {
 		fatal("could regain root after becoming %s", c->userid);
@@ -531,7 +527,7 @@ readable_as_user(const struct config *c)
 	if ((pid = fork()) < 0)
 		fatal("fork: %s", strerror(errno));
 	if (pid == 0) {
-		if (setgroups(1, &gid) < 0 || setgid(gid) < 0 || setuid(uid) < 0) {
+		if (become(uid, gid) < 0) {
 			fprintf(stderr, "mxguard: cannot become %s: %s\n", c->userid, strerror(errno));
 			_exit(1);
 		}

@@ -52,6 +52,7 @@ msg_free(struct msg *m)
 	free(m->msgid);
 	mark_rcpts_free(&m->mark_rcpts);
 	free(m->stamps);
+	dnsbl_verdict_free(&m->origin.dnsbl);
 	str_free(&m->origin.why);
 	free(m);
 }
@@ -186,6 +187,25 @@ msg_pass_mark(struct msg *m, const struct mark_key *key, const char *self, int64
 	return mark_make(key, &m->bind, self, now, out);
 }
 
+/* msg_spf - SPF for the message's sender from client (which said helo), with
+ * the snapshot's resolver, DNSTimeout and SPFEngine: the one place a query is
+ * set up (the connection's check at MAIL and the origin check) */
+void
+msg_spf(const struct msg *m, const struct config *cfg, const struct addr *client,
+    const char *helo, const char *receiver, struct spf_result *out)
+{
+	struct spf_query q;
+
+	q.dns = cfg->dns;
+	q.client = client;
+	q.helo = helo;
+	q.from = m->from;
+	q.receiver = receiver;
+	q.timeout_ms = cfg->dns_timeout;
+	q.engine = cfg->spf_engine;
+	spf_check(&q, out);
+}
+
 /*
  * msg_check_origin - for a RELAY peer, at end of headers: the origin in the
  * peer's own stamp gets the DNSBL zones and SPF with the envelope sender,
@@ -199,7 +219,6 @@ msg_check_origin(struct msg *m, const struct config *cfg, const struct addr *pee
 	struct origin *o = &m->origin;
 	const struct rcv_stamp *peer;
 	struct dnsbl_job *job = NULL;
-	struct spf_query q;
 
 	o->checked = 1;
 	if (!relay_origin(m->stamps, m->nstamps, local, nlocal, peer_addr, &peer))
@@ -211,16 +230,8 @@ msg_check_origin(struct msg *m, const struct config *cfg, const struct addr *pee
 	if (cfg->dnsbl.nzones)
 		job = dnsbl_start(cfg->dns, &cfg->dnsbl, &peer->ip, cfg->dnsbl_min_ttl / 1000,
 		    cfg->dnsbl_max_ttl / 1000, cfg->dns_timeout);
-	if (cfg->spf) {
-		q.dns = cfg->dns;
-		q.client = &peer->ip;
-		q.helo = peer->from;
-		q.from = m->from;
-		q.receiver = receiver;
-		q.timeout_ms = cfg->dns_timeout;
-		q.engine = cfg->spf_engine;
-		spf_check(&q, &o->spf);
-	}
+	if (cfg->spf)
+		msg_spf(m, cfg, &peer->ip, peer->from, receiver, &o->spf);
 	if (job) {
 		dnsbl_collect(job, cfg->dnsbl_threshold, &o->dnsbl);
 		o->dnsbl_done = 1;
@@ -230,7 +241,7 @@ msg_check_origin(struct msg *m, const struct config *cfg, const struct addr *pee
 	o->hit = (o->dnsbl_done && o->dnsbl.listed) || o->spf.res == SPF_R_FAIL;
 	if (o->dnsbl_done && o->dnsbl.listed) {
 		str_catf(&o->why, "relay-origin: %s listed (", o->addr);
-		str_escape(&o->why, o->dnsbl.zones);
+		str_escape(&o->why, str_text(&o->dnsbl.zones));
 		str_cat(&o->why, ")");
 	} else if (o->spf.res == SPF_R_FAIL) {
 		str_cat(&o->why, "relay-origin: SPF fail for ");

@@ -92,6 +92,8 @@ struct msg_loop_conf {
 void msg_check_loop(struct msg *m, const struct msg_loop_conf *c);
 int msg_pass_mark(struct msg *m, const struct mark_key *key, const char *self, int64_t now,
     char out[MARK_VALUE_MAX]);
+void msg_spf(const struct msg *m, const struct config *cfg, const struct addr *client,
+    const char *helo, const char *receiver, struct spf_result *out);
 void msg_check_origin(struct msg *m, const struct config *cfg, const struct addr *peer_addr,
     char *const *local, size_t nlocal, const char *receiver);
 

@@ -38,8 +38,10 @@
 #include "log.h"
 #include "loop.h"
 #include "mxpeers.h"
+#include "names.h"
 #include "received.h"
 #include "resolver.h"
+#include "stats.h"
 
 #define MXP_LOG_MAX 1500          /* bytes of one "mx peers for" line */
 
@@ -311,7 +313,7 @@ mxp_match(struct mxp *m, const struct addr *a, const char *j, struct mxp_peer *o
 	if (m == NULL || (s = cur_ref(m)) == NULL)
 		return 0;
 	p = mxp_set_find(s, a);
-	hit = p != NULL && !(j && j[0] && rcv_name_eq(p->host, j));
+	hit = p != NULL && !(j && j[0] && name_equal(p->host, j));
 	if (hit)
 		*out = *p;
 	mxp_set_put(s);
@@ -330,15 +332,6 @@ struct work {                     /* one domain's round */
 	char host[MXP_HOSTS_MAX][MXG_NAME_MAX];
 	struct dns_query *qa[MXP_HOSTS_MAX], *q6[MXP_HOSTS_MAX];
 };
-
-static time_t
-mono_sec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
 
 static int
 stopping(struct mxp *m)
@@ -417,7 +410,7 @@ read_mx(struct mxp *m, struct work *w, const struct dns_answer *ans)
 
 		if (r->host[0] == 0 || strcmp(r->host, ".") == 0)
 			continue;                 /* null MX (RFC 7505): no host */
-		for (k = 0; k < w->nhost && !rcv_name_eq(w->host[k], r->host); k++)
+		for (k = 0; k < w->nhost && !name_equal(w->host[k], r->host); k++)
 			;
 		if (k < w->nhost)
 			continue;                 /* named twice (another preference): once */
@@ -482,7 +475,7 @@ keep_host(const struct mxp_domain *d, const char *host, struct mxp_peer *peers, 
 	unsigned i, kept = 0;
 
 	for (i = 0; i < d->n && kept < MXP_ADDRS_MAX && *n < cap; i++)
-		if (rcv_name_eq(d->peers[i].host, host)) {
+		if (name_equal(d->peers[i].host, host)) {
 			peers[(*n)++] = d->peers[i];
 			kept++;
 		}
@@ -612,7 +605,7 @@ round_due(struct mxp *m)
 	struct dns_answer ans;
 	struct mxp_peer *all;
 	unsigned i, nw = 0, n = 0, total = 0;
-	time_t now = mono_sec();
+	time_t now = stats_mono_sec();
 	int stop = 0;
 
 	if (w == NULL) {
@@ -685,7 +678,7 @@ run(void *arg)
 		for (next = m->dom[0].due, i = 1; i < m->ndom; i++)
 			if (m->dom[i].due < next)
 				next = m->dom[i].due;
-		if (next > mono_sec()) {
+		if (next > stats_mono_sec()) {
 			ts.tv_sec = next;
 			ts.tv_nsec = 0;
 			pthread_cond_timedwait(&m->wake, &m->lock, &ts);
@@ -711,14 +704,14 @@ inherit(struct mxp *m, const struct mxp *prev)
 	for (i = 0; s && i < m->ndom; i++) {
 		d = &m->dom[i];
 		for (k = 0; k < s->n; k++)
-			if (rcv_name_eq(s->v[k].domain, d->name))
+			if (name_equal(s->v[k].domain, d->name))
 				d->n++;
 		if (d->n == 0 || (d->peers = calloc(d->n, sizeof(*d->peers))) == NULL) {
 			d->n = 0;
 			continue;
 		}
 		for (k = 0, d->n = 0; k < s->n; k++)
-			if (rcv_name_eq(s->v[k].domain, d->name))
+			if (name_equal(s->v[k].domain, d->name))
 				d->peers[d->n++] = s->v[k];
 		qsort(d->peers, d->n, sizeof(*d->peers), peer_cmp);
 	}

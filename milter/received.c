@@ -221,16 +221,3 @@ rcv_parse(const char *value, size_t len, struct rcv_stamp *st)
 	    && word_ip(from_word, from_n, &st->ip) == 0)
 		st->has_ip = 1;
 }
-
-/* rcv_name_eq - host names equal in any case, a trailing dot ignored */
-int
-rcv_name_eq(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la && a[la - 1] == '.')
-		la--;
-	if (lb && b[lb - 1] == '.')
-		lb--;
-	return la == lb && la > 0 && strncasecmp(a, b, la) == 0;
-}

@@ -23,6 +23,5 @@ struct rcv_stamp {
 };
 
 void rcv_parse(const char *value, size_t len, struct rcv_stamp *st);
-int rcv_name_eq(const char *a, const char *b);
 
 #endif

@@ -29,6 +29,7 @@
 #include <strings.h>
 
 #include "loop.h"
+#include "names.h"
 #include "relay.h"
 
 /* is_loopback - 127.0.0.0/8 or ::1 (IPv4-mapped addresses are IPv4 already) */
@@ -47,7 +48,7 @@ is_loopback(const struct addr *a)
 static int
 localhost_name(const char *by)
 {
-	return rcv_name_eq(by, "localhost") || strncasecmp(by, "localhost.", 10) == 0
+	return name_equal(by, "localhost") || strncasecmp(by, "localhost.", 10) == 0
 	    || strcmp(by, "[127.0.0.1]") == 0 || strcasecmp(by, "[IPv6:::1]") == 0;
 }
 
@@ -89,7 +90,7 @@ relay_origin(const struct rcv_stamp *stamps, unsigned n, char *const *local, siz
 		return 0;
 	by = stamps[i].by;                   /* the peer, as it names itself */
 	while (i < n && internal_client(&stamps[i], peer_addr)
-	    && (rcv_name_eq(stamps[i].by, by) || own(stamps[i].by, NULL, 0)))
+	    && (name_equal(stamps[i].by, by) || own(stamps[i].by, NULL, 0)))
 		i++;
 	if (i == n)
 		return 0;

@@ -127,15 +127,6 @@ ares_global_init(void)
 	ares_init_status = ares_library_init(ARES_LIB_INIT_ALL);
 }
 
-static time_t
-now_sec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
 /* dns_deadline - now + ms on the clock dns_wait uses */
 void
 dns_deadline(struct timespec *ts, unsigned ms)
@@ -368,7 +359,7 @@ lookup(struct dns_resolver *r, const char *name, int type, unsigned min_ttl, uns
     struct stats_zone *meter)
 {
 	unsigned h = hash_name(name) * 31 + (unsigned)type;
-	time_t now = now_sec();
+	time_t now = stats_mono_sec();
 	unsigned long warn;
 	struct dns_query *q;
 	char one = 1;
@@ -588,7 +579,7 @@ complete(struct dns_resolver *r, struct dns_query *q, const struct dns_answer *a
 		ttl = 0;                      /* failures are not cached */
 	q->ans.ttl = ttl;
 	q->ans.cached = 0;
-	q->expires = now_sec() + (time_t)ttl;
+	q->expires = stats_mono_sec() + (time_t)ttl;
 	if (a->status == DNS_OK || a->status == DNS_NXDOMAIN || a->status == DNS_SERVFAIL)
 		stats_zone_latency(q->meter, stats_since_us(&q->sent));
 	r->st.pending--;
@@ -756,7 +747,7 @@ loop(void *arg)
 			    ev & POLLOUT ? pfd[i].fd : ARES_SOCKET_BAD);
 		}
 		ares_process_fd(r->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-		if ((now = now_sec()) != swept) {
+		if ((now = stats_mono_sec()) != swept) {
 			swept = now;
 			warn = 0;
 			pthread_mutex_lock(&r->lock);

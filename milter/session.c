@@ -22,6 +22,7 @@
 #include "log.h"
 #include "mxpeers.h"
 #include "session.h"
+#include "snapshot.h"
 #include "stats.h"
 
 struct session *
@@ -42,6 +43,7 @@ sess_free(struct session *s)
 	if (s == NULL)
 		return;
 	dnsbl_job_free(s->dnsbl_job);
+	dnsbl_verdict_free(&s->dnsbl);
 	msg_free(s->msg);
 	cfg_release(s->cfg);
 	free(s);
@@ -143,18 +145,9 @@ cur(struct session *s)
 static void
 check_spf(struct session *s, struct msg *m)
 {
-	struct spf_query q;
-
 	if (m->trust != TRUST_NONE || !s->cfg->spf || s->cfg->dns == NULL || !s->have_addr)
 		return;
-	q.dns = s->cfg->dns;
-	q.client = &s->addr;
-	q.helo = s->helo;
-	q.from = m->from;
-	q.receiver = receiver(s);
-	q.timeout_ms = s->cfg->dns_timeout;
-	q.engine = s->cfg->spf_engine;
-	spf_check(&q, &m->spf);
+	msg_spf(m, s->cfg, &s->addr, s->helo, receiver(s), &m->spf);
 }
 
 /*
@@ -211,7 +204,8 @@ facts(struct session *s, struct msg *m, struct msg_facts *f)
 	f->exempt = m->exempt;
 	f->loop = m->loop_done && m->loop.loop;
 	f->loop_proven = m->loop_done && m->loop.proven;
-	f->spf = m->spf.res;
+	f->spf = m->spf.res == SPF_NOT_CHECKED ? DEC_SPF_UNCHECKED : m->spf.res == SPF_R_FAIL ? DEC_SPF_FAIL
+	    : m->spf.res == SPF_R_TEMPERROR ? DEC_SPF_TEMPERROR : DEC_SPF_OTHER;
 	f->relay_hit = m->origin.hit;
 	f->relay_action = s->cfg->relay_action;
 	f->spf_fail_action = s->cfg->spf_fail_action;
@@ -405,7 +399,7 @@ sess_tag(const struct session *s, const struct verdict *v, struct str *tag)
 	} else if (v->reason == R_RELAY_ORIGIN) {
 		str_catf(tag, "reason=relay-origin origin=%s score=%d zones=", o->addr,
 		    o->dnsbl_done ? o->dnsbl.score : 0);
-		str_quote(tag, o->dnsbl.zones[0] ? o->dnsbl.zones : "-");
+		str_quote(tag, o->dnsbl.zones.len ? str_text(&o->dnsbl.zones) : "-");
 		str_catf(tag, " spf=%s", spf_res_name(o->spf.res));
 	} else {
 		str_catf(tag, "reason=%s received=%u passes=%u (", dec_reason_name(v->reason),
@@ -415,37 +409,32 @@ sess_tag(const struct session *s, const struct verdict *v, struct str *tag)
 	}
 }
 
-/* sess_reply - the SMTP reply for a refusal, by its reason: a loop, an SPF
- * fail, a flood of forged X-Mxguard fields, a listing, or a DNS failure
- * (never a 5xx) */
+/* sess_reply_in - what the reply of a refusal is made of (decide.c dec_reply_for words it) */
 void
-sess_reply(const struct session *s, const struct verdict *v, char *code, char *xcode,
-    char *text, size_t tsize)
+sess_reply_in(const struct session *s, const struct verdict *v, struct dec_reply_in *in)
 {
-	const char *zone = "";
-	const char *why = s->msg ? s->msg->loop.why : "";
-	const char *domain = s->msg ? s->msg->spf.domain : "";
-	int reject = v->action == ACT_REJECT;
-
+	in->reason = v->reason;
+	in->action = v->action;
+	in->client = s->addrstr;
+	in->zone = "";
+	in->loop_why = s->msg ? s->msg->loop.why : "";
+	in->spf_domain = s->msg ? s->msg->spf.domain : "";
+	in->dnsbl_reply = s->cfg->dnsbl_reply;
 	if (s->dnsbl_done && s->dnsbl.best_site >= 0)
-		zone = s->cfg->dnsbl.zones[s->cfg->dnsbl.sites[s->dnsbl.best_site].zone];
-	if (v->reason == R_LOOP)
-		/* through dec_reply: a '%' in the evidence (an address) is doubled */
-		dec_reply(reject ? "554 5.4.6 Routing loop detected (%z)"
-		    : "451 4.4.6 Routing loop detected (%z)", s->addrstr, why,
-		    code, xcode, text, tsize);
-	else if (v->reason == R_SPF)
-		dec_reply(reject ? "550 5.7.23 SPF fail: %z does not designate %a "
-		    "as permitted sender" : "451 4.7.23 SPF fail: %z does not designate %a as "
-		    "permitted sender", s->addrstr, domain, code, xcode, text, tsize);
-	else if (v->reason == R_TAG_FLOOD)
-		dec_reply("550 5.7.1 Too many X-Mxguard header fields", s->addrstr, "", code, xcode,
-		    text, tsize);
-	else if (reject && v->reason == R_DNSBL)
-		dec_reply(s->cfg->dnsbl_reply, s->addrstr, zone, code, xcode, text, tsize);
-	else
-		dec_reply("451 4.7.1 Service temporarily unavailable; DNS lookups for "
-		    "client [%a] failed, try again later", s->addrstr, "", code, xcode, text, tsize);
+		in->zone = s->cfg->dnsbl.zones[s->cfg->dnsbl.sites[s->dnsbl.best_site].zone];
+}
+
+/* bracketed - an address as "<addr>" for the log line (brackets added when
+ * missing), one byte longer than the log keeps so that the cut shows */
+static void
+bracketed(struct str *s, const char *a)
+{
+	str_init(s, MXG_LOGVAL_MAX + 1);
+	if (a[0] != '<')
+		str_cat(s, "<");
+	str_cat(s, a);
+	if (a[0] != '<')
+		str_cat(s, ">");
 }
 
 /* sess_log_verdict - the decision line for a message, or for one refused recipient */
@@ -456,12 +445,10 @@ sess_log_verdict(const struct session *s, const struct verdict *v, const char *o
 	const struct spf_result *spf;
 	const struct dnsbl_verdict *bl = NULL;
 	struct logline l;
-	char from[MXG_ADDR_MAX + 2], rcpt[MXG_ADDR_MAX + 2];
+	struct str from, rcpt;
 
-	if (m == NULL) {
-		log_msg(LOG_ERR, "bug: a decision line without a message");
-		abort();
-	}
+	if (m == NULL)
+		log_bug("a decision line without a message");
 	spf = shown_spf(m);
 	if (m->origin.checked)
 		bl = m->origin.dnsbl_done ? &m->origin.dnsbl : NULL;
@@ -479,14 +466,14 @@ sess_log_verdict(const struct session *s, const struct verdict *v, const char *o
 	if (m->origin.checked)
 		ll_add(&l, "origin", m->origin.known ? m->origin.addr : "unknown");
 	ll_add(&l, "helo", s->helo);
-	snprintf(from, sizeof(from), "%s%s%s", m->from[0] == '<' ? "" : "<", m->from,
-	    m->from[0] == '<' ? "" : ">");
-	ll_add(&l, "from", from);
+	bracketed(&from, m->from);
+	ll_add(&l, "from", str_text(&from));
 	if (one_rcpt == NULL)
 		one_rcpt = m->rcpt;
-	snprintf(rcpt, sizeof(rcpt), "%s%.*s%s", one_rcpt[0] == '<' ? "" : "<",
-	    MXG_ADDR_MAX - 1, one_rcpt, one_rcpt[0] == '<' ? "" : ">");
-	ll_add(&l, "rcpt", rcpt);
+	bracketed(&rcpt, one_rcpt);
+	ll_add(&l, "rcpt", str_text(&rcpt));
+	str_free(&from);
+	str_free(&rcpt);
 	if (m->nrcpt > 1 && one_rcpt == m->rcpt)
 		ll_addf(&l, "nrcpt", "%u", m->nrcpt);
 	if (m->loop_done && m->nmarks + m->marks_dropped) {
@@ -513,10 +500,10 @@ sess_log_verdict(const struct session *s, const struct verdict *v, const char *o
 	}
 	if (bl != NULL) {
 		ll_addf(&l, "score", "%d", bl->score);
-		if (bl->zones[0])
-			ll_add(&l, "zones", bl->zones);
-		if (bl->errors[0])
-			ll_add(&l, "dnserrors", bl->errors);
+		if (bl->zones.len)
+			ll_add(&l, "zones", str_text(&bl->zones));
+		if (bl->errors.len)
+			ll_add(&l, "dnserrors", str_text(&bl->errors));
 		if (bl->uncertain)
 			ll_add(&l, "uncertain", "failed-allowlist");
 		if (m->exempt && v->reason == R_DNSBL && v->action == ACT_ACCEPT)

@@ -58,8 +58,7 @@ const char *sess_spf_header(const struct session *s);
 const char *sess_pass_mark(struct session *s, const struct verdict *v, char out[MARK_VALUE_MAX]);
 const char *sess_quarantine_reason(const struct session *s, const struct verdict *v);
 void sess_tag(const struct session *s, const struct verdict *v, struct str *tag);
-void sess_reply(const struct session *s, const struct verdict *v, char *code, char *xcode,
-    char *text, size_t tsize);
+void sess_reply_in(const struct session *s, const struct verdict *v, struct dec_reply_in *in);
 void sess_log_verdict(const struct session *s, const struct verdict *v, const char *rcpt);
 
 #endif

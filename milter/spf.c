@@ -49,6 +49,7 @@
 #include <spf2/spf_dns.h>
 
 #include "log.h"
+#include "names.h"
 #include "spf.h"
 #include "spf_record.h"
 #include "str.h"
@@ -171,7 +172,6 @@ cidr_ok(const char *p, size_t n, unsigned max, int dual)
 static const char *
 term(const char *t, size_t n, int *redirects, int *exps)
 {
-	static const char *const mechs[] = { "all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists" };
 	unsigned macros = 0;
 	size_t name, i;
 	const char *eq;
@@ -204,12 +204,12 @@ term(const char *t, size_t n, int *redirects, int *exps)
 		n--;
 		name = strcspn(t, ":/=");
 	}
-	for (i = 0; i < sizeof(mechs) / sizeof(mechs[0]); i++)
-		if (strlen(mechs[i]) == name && strncasecmp(t, mechs[i], name) == 0)
+	for (i = 0; i < SPF_MECH__N; i++)   /* the names spf_record.c parses */
+		if (strlen(spf_mech_name(i)) == name && strncasecmp(t, spf_mech_name(i), name) == 0)
 			break;
-	if (i == sizeof(mechs) / sizeof(mechs[0]))
+	if (i == SPF_MECH__N)
 		return "unknown mechanism";
-	if (i == 5 || i == 6) {                            /* ip4 / ip6 */
+	if (i == SPF_MECH_IP4 || i == SPF_MECH_IP6) {
 		struct addr a;
 		char ip[64];
 		size_t al;
@@ -221,28 +221,28 @@ term(const char *t, size_t n, int *redirects, int *exps)
 			return "bad address";
 		memcpy(ip, t + name + 1, al);
 		ip[al] = 0;
-		if (addr_parse(ip, &a) < 0 || (i == 5) != (strchr(ip, ':') == NULL))
+		if (addr_parse(ip, &a) < 0 || (i == SPF_MECH_IP4) != (strchr(ip, ':') == NULL))
 			return "bad address";
-		if (name + 1 + al < n && !cidr_ok(t + name + 1 + al, n - name - 1 - al, i == 5 ? 32 : 128, 0))
+		if (name + 1 + al < n && !cidr_ok(t + name + 1 + al, n - name - 1 - al, i == SPF_MECH_IP4 ? 32 : 128, 0))
 			return "bad prefix length";
 		return NULL;
 	}
-	if (i == 0)
+	if (i == SPF_MECH_ALL)
 		return n == name ? NULL : "all takes no argument";
 	if (t[name] == ':') {
 		size_t dl = strcspn(t + name + 1, "/");
 
 		if (dl == 0)
 			return "empty domain";
-		if (i != 2 && i != 3 && name + 1 + dl != n)
+		if (i != SPF_MECH_A && i != SPF_MECH_MX && name + 1 + dl != n)
 			return "prefix length on a mechanism without one";
 		if (macro_string(t + name + 1, dl, 0, &macros) != NULL)
 			return macro_string(t + name + 1, dl, 0, &macros);
 		name += 1 + dl;
-	} else if (i == 1 || i == 7) {
+	} else if (i == SPF_MECH_INCLUDE || i == SPF_MECH_EXISTS) {
 		return "include/exists without a domain";
 	}
-	if (name < n && ((i != 2 && i != 3) || !cidr_ok(t + name, n - name, 0, 1)))
+	if (name < n && ((i != SPF_MECH_A && i != SPF_MECH_MX) || !cidr_ok(t + name, n - name, 0, 1)))
 		return "bad prefix length";
 	return NULL;
 }
@@ -426,25 +426,24 @@ fill(SPF_dns_rr_t *rr, ns_type type, const struct dns_answer *ans, const char *d
 	}
 }
 
-/* name_ok - could this name exist in DNS? no empty label, labels <= 63, <= 253 */
+/*
+ * name_ok - could this name exist in DNS (names.c name_dns_ok), and is it
+ * printable ASCII? The second rule is the libspf2 engine's own, kept
+ * deliberately: its expanded names go to our resolver unchecked by
+ * libspf2, and a control byte or space there has never been asked of DNS
+ * by this engine (mxguard's evaluator leaves bytes to the DNS layer).
+ */
 static int
 name_ok(const char *d)
 {
-	size_t len = strlen(d), label = 0, i;
+	const unsigned char *p;
 
-	if (len > 0 && d[len - 1] == '.')
-		len--;
-	if (len == 0 || len > 253)
+	if (!name_dns_ok(d))
 		return 0;
-	for (i = 0; i < len; i++) {
-		if (d[i] == '.') {
-			if (label == 0)
-				return 0;
-			label = 0;
-		} else if (++label > 63 || (unsigned char)d[i] <= 0x20 || (unsigned char)d[i] >= 0x7f)
+	for (p = (const unsigned char *)d; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f)
 			return 0;
-	}
-	return label > 0;
+	return 1;
 }
 
 static SPF_dns_rr_t *

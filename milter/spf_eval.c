@@ -4,7 +4,7 @@
  * expansion through spf_macro.c (7), the processing limits of 4.6.4
  * counted over the whole evaluation.
  *
- * Exports spf_eval, spf_eval_res_name, spf_domain_ok and the spf_rrset
+ * Exports spf_eval, spf_eval_res_name and the spf_rrset
  * helpers the DNS callbacks fill answers with. The evaluator allocates
  * one parsed record per nesting level (at most 11: each include or
  * redirect is one of the 10 DNS terms) and the answers' copies, all
@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "names.h"
 #include "spf_eval.h"
 #include "spf_record.h"
 
@@ -85,27 +86,6 @@ spf_rrset_free(struct spf_rrset *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* spf_domain_ok - could d be asked of DNS: labels of 1..63, at most 253 */
-int
-spf_domain_ok(const char *d)
-{
-	size_t len = strlen(d), label = 0, i;
-
-	if (len > 0 && d[len - 1] == '.')
-		len--;
-	if (len == 0 || len > SPF_DOMAIN_MAX)
-		return 0;
-	for (i = 0; i < len; i++) {
-		if (d[i] == '.') {
-			if (label == 0)
-				return 0;
-			label = 0;
-		} else if (++label > 63)
-			return 0;
-	}
-	return 1;
-}
-
 /* fail - set the reason (first one wins) and return CODE */
 static int
 fail(struct ev *e, int code, const char *what, const char *arg)
@@ -123,7 +103,7 @@ q(struct ev *e, const char *name, enum spf_rr t, struct spf_rrset *rs, int voids
 	enum spf_dns_rc rc = SPF_DNS_NXDOMAIN;
 
 	memset(rs, 0, sizeof(*rs));
-	if (spf_domain_ok(name)) {
+	if (name_dns_ok(name)) {
 		e->out->lookups++;
 		rc = e->dns->lookup(e->dns->arg, name, t, rs);
 	}
@@ -200,7 +180,7 @@ validate_ptrs(struct ev *e)
 		unsigned k;
 		int rc;
 
-		if (!spf_domain_ok(rs.text[i]))
+		if (!name_dns_ok(rs.text[i]))
 			continue;
 		rc = q(e, rs.text[i], e->rq->ip.family == AF_INET ? SPF_RR_A : SPF_RR_AAAA, &a, 0);
 		if (rc != MATCH)
@@ -217,19 +197,6 @@ validate_ptrs(struct ev *e)
 		spf_rrset_free(&a);
 	}
 	spf_rrset_free(&rs);
-}
-
-/* name_under - is name equal to d or a subdomain of it (case-insensitive)? */
-static int
-name_under(const char *name, const char *d)
-{
-	size_t nl = strlen(name), dl = strlen(d);
-
-	if (dl > 0 && d[dl - 1] == '.')
-		dl--;
-	if (nl < dl || strncasecmp(name + nl - dl, d, dl) != 0)
-		return 0;
-	return nl == dl || name[nl - dl - 1] == '.';
 }
 
 /* ptr_name - the p macro (7.3): a validated name, preferring d's own */
@@ -335,7 +302,7 @@ explain(struct ev *e, const struct spf_record *r)
 
 	if (!e->rq->want_exp || r->exp == NULL
 	    || spf_macro_expand(r->exp, strlen(r->exp), 0, &e->m, d, sizeof(d)) != NULL
-	    || !spf_domain_ok(d))
+	    || !name_dns_ok(d))
 		return;
 	memset(&rs, 0, sizeof(rs));
 	rc = e->dns->lookup(e->dns->arg, d, SPF_RR_TXT, &rs);
@@ -400,7 +367,7 @@ check_host(struct ev *e, const char *domain, int depth, int incl)
 	enum spf_eval_res res;
 	unsigned i, found = 0, at = 0;
 
-	if (!spf_domain_ok(domain))
+	if (!name_dns_ok(domain))
 		return SPF_EV_NONE;
 	switch (q(e, domain, SPF_RR_TXT, &rs, depth > 0)) {
 	case ERR_TEMP: return SPF_EV_TEMPERROR;
@@ -479,7 +446,7 @@ spf_eval(const struct spf_dns *dns, const struct spf_request *rq, struct spf_out
 	e->m = (struct spf_macro_ctx){ e->local, e->odomain, e->odomain, &e->rq->ip,
 		rq->helo ? rq->helo : "", rq->receiver, rq->now, ptr_name, e };
 	/* 4.3: a name that is not a multi-label domain name: none */
-	if (!spf_domain_ok(e->odomain) || strchr(e->odomain, '.') == NULL)
+	if (!name_dns_ok(e->odomain) || strchr(e->odomain, '.') == NULL)
 		out->res = SPF_EV_NONE;
 	else
 		out->res = check_host(e, e->odomain, 0, 0);

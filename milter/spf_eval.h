@@ -64,6 +64,5 @@ int spf_rrset_add_addr(struct spf_rrset *s, const struct addr *a);
 void spf_rrset_free(struct spf_rrset *s);
 void spf_eval(const struct spf_dns *dns, const struct spf_request *rq, struct spf_outcome *out);
 const char *spf_eval_res_name(enum spf_eval_res r);
-int spf_domain_ok(const char *d);
 
 #endif

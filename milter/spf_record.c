@@ -22,7 +22,7 @@
 #include "spf_macro.h"
 #include "spf_record.h"
 
-static const char *const mech_names[] = {
+static const char *const mech_names[SPF_MECH__N] = {
 	"all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists"
 };
 

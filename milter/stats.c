@@ -321,9 +321,10 @@ stats_since_us(const struct timespec *t0)
 	return us < 0 ? 0 : (unsigned long)us;
 }
 
-/* mono_sec - seconds on the monotonic clock */
-static time_t
-mono_sec(void)
+/* stats_mono_sec - seconds on the monotonic clock: the one copy (uptime,
+ * the resolver's cache, mxpeers' refresh times) */
+time_t
+stats_mono_sec(void)
 {
 	struct timespec ts;
 
@@ -336,7 +337,7 @@ void
 stats_start(void)
 {
 	if (started == 0) {
-		started = mono_sec();
+		started = stats_mono_sec();
 		started_wall = time(NULL);
 	}
 }
@@ -403,7 +404,7 @@ stats_get(struct stats_view *v)
 	v->wl_reloads = load(&n_wl_reloads);
 	v->config_reloads = load(&n_config_reloads);
 	v->start_time = started_wall;
-	v->uptime = (long)(mono_sec() - started);
+	v->uptime = (long)(stats_mono_sec() - started);
 }
 
 /* stats_log - "stats connections=N action.accept=N ... reason.clean=N ...

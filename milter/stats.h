@@ -71,5 +71,7 @@ void stats_log_view(const struct stats_view *v);
 
 /* elapsed microseconds from a CLOCK_MONOTONIC time to now */
 unsigned long stats_since_us(const struct timespec *t0);
+/* seconds on the monotonic clock */
+time_t stats_mono_sec(void);
 
 #endif

@@ -99,23 +99,31 @@ str_cat(struct str *s, const char *t)
 }
 
 void
-str_catf(struct str *s, const char *fmt, ...)
+str_vcatf(struct str *s, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list aq;
 	int n;
 	size_t k;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
 	if (n <= 0)
 		return;
 	if ((k = room(s, (size_t)n)) == 0)
 		return;
-	va_start(ap, fmt);
 	vsnprintf(s->buf + s->len, k + 1, fmt, ap);
-	va_end(ap);
 	s->len += k;
+}
+
+void
+str_catf(struct str *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	str_vcatf(s, fmt, ap);
+	va_end(ap);
 }
 
 /* needs_escape - a byte the log never writes as itself */

@@ -13,6 +13,7 @@
 #ifndef STR_H
 #define STR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 struct str {
@@ -33,6 +34,8 @@ void str_cat(struct str *s, const char *t);
 void str_catn(struct str *s, const char *t, size_t n);
 void str_catf(struct str *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+void str_vcatf(struct str *s, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 void str_quote(struct str *s, const char *val);
 void str_escape(struct str *s, const char *val);
 void str_escape_comment(struct str *s, const char *val);

@@ -3,8 +3,9 @@
  * caller's buffer; a line that is too long or holds a NUL byte is consumed
  * whole and reported, so the caller names FILE:LINE and carries on.
  *
- * Exports tf_open, tf_next, tf_close, tf_uncomment, tf_token, tf_item. I/O errors
- * come back as -1 with errno set.
+ * Exports tf_open, tf_next, tf_close, tf_uncomment, tf_token, tf_item, and
+ * tf_vproblem: the one FILE:LINE problem format of the config parser and
+ * the whitelist compiler. I/O errors come back as -1 with errno set.
  */
 #include "autoconf.h"
 
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <ctype.h>
 
+#include "str.h"
 #include "textfile.h"
 
 int
@@ -118,4 +120,16 @@ char *
 tf_item(char **cursor)
 {
 	return split(cursor, 1);
+}
+
+/* tf_vproblem - one problem as "path:line: message" ("path: message" for
+ * line 0) appended to out, bounded by out's maximum */
+void
+tf_vproblem(struct str *out, const char *path, unsigned line, const char *fmt, va_list ap)
+{
+	if (line)
+		str_catf(out, "%s:%u: ", path, line);
+	else
+		str_catf(out, "%s: ", path);
+	str_vcatf(out, fmt, ap);
 }

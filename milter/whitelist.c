@@ -39,6 +39,7 @@
 #include <cdb.h>
 
 #include "log.h"
+#include "names.h"
 #include "stats.h"
 #include "whitelist.h"
 
@@ -61,6 +62,10 @@ struct wl {
 
 /* ---- layout helpers ---- */
 
+/* the file format of mxguard-wl 0.1: these sizes are what files already hold */
+_Static_assert(WL_META_LEN == WL_MAGICLEN + 5 + 17 + 4 + 8, "header record layout");
+_Static_assert(WL_V4_MAP_LEN * 8 > 32 && WL_V6_MAP_LEN * 8 > 128, "a bit for every prefix length");
+
 size_t
 wl_key_net(const struct addr *net, int len, unsigned char *key)
 {
@@ -72,7 +77,7 @@ wl_key_net(const struct addr *net, int len, unsigned char *key)
 	return n + 2;
 }
 
-/* wl_key_name - type byte + the first n bytes of name (n as wl_name_canon returned) */
+/* wl_key_name - type byte + the first n bytes of name (n as name_canon returned) */
 size_t
 wl_key_name(int type, const char *name, size_t n, unsigned char *key)
 {
@@ -92,11 +97,11 @@ wl_meta_pack(const struct wl_meta *m, unsigned char *buf)
 	static const unsigned char magic[WL_MAGICLEN] = WL_MAGIC_BYTES;
 
 	memcpy(buf, magic, WL_MAGICLEN);
-	memcpy(buf + WL_MAGICLEN, m->v4, 5);
-	memcpy(buf + WL_MAGICLEN + 5, m->v6, 17);
-	cdb_pack(m->count, buf + WL_MAGICLEN + 22);
-	cdb_pack((unsigned)(m->sum >> 32), buf + WL_MAGICLEN + 26);
-	cdb_pack((unsigned)m->sum, buf + WL_MAGICLEN + 30);
+	memcpy(buf + WL_META_V4, m->v4, WL_V4_MAP_LEN);
+	memcpy(buf + WL_META_V6, m->v6, WL_V6_MAP_LEN);
+	cdb_pack(m->count, buf + WL_META_COUNT);
+	cdb_pack((unsigned)(m->sum >> 32), buf + WL_META_SUM_HI);
+	cdb_pack((unsigned)m->sum, buf + WL_META_SUM_LO);
 }
 
 /* wl_sum - FNV-1a 64 over n more bytes */
@@ -108,46 +113,6 @@ wl_sum(unsigned long long sum, const unsigned char *p, size_t n)
 	while (n--)
 		sum = (sum ^ *p++) * 0x100000001b3ULL;
 	return sum;
-}
-
-/* wl_name_valid - host name syntax: labels of [a-z0-9_-], 1..63, total <= 253 */
-int
-wl_name_valid(const char *name)
-{
-	size_t total = 0, label = 0;
-	const char *p;
-
-	for (p = name; *p; p++, total++) {
-		unsigned char c = (unsigned char)*p;
-
-		if (c == '.') {
-			if (label == 0)
-				return 0;
-			label = 0;
-			continue;
-		}
-		if (!isalnum(c) && c != '-' && c != '_')
-			return 0;
-		if (++label > 63)
-			return 0;
-	}
-	return total > 0 && total <= 253 && label > 0;
-}
-
-/* wl_name_canon - lower case, one trailing dot dropped; its length, or -1 if not a name */
-int
-wl_name_canon(const char *in, char *out, size_t size)
-{
-	size_t n = strlen(in), i;
-
-	if (n > 0 && in[n - 1] == '.')
-		n--;
-	if (n == 0 || n >= size)
-		return -1;
-	for (i = 0; i < n; i++)
-		out[i] = (char)tolower((unsigned char)in[i]);
-	out[n] = 0;
-	return wl_name_valid(out) ? (int)n : -1;
 }
 
 const char *
@@ -187,9 +152,11 @@ valid_key(const unsigned char *k, unsigned klen, const struct wl_meta *m)
 
 	switch (k[0]) {
 	case '4':
-		return klen == 6 && k[5] <= 32 && (m->v4[k[5] / 8] & (1 << (k[5] % 8)));
+		return klen == WL_KEY4_LEN && k[WL_KEY4_LEN - 1] <= 32
+		    && (m->v4[k[WL_KEY4_LEN - 1] / 8] & (1 << (k[WL_KEY4_LEN - 1] % 8)));
 	case '6':
-		return klen == 18 && k[17] <= 128 && (m->v6[k[17] / 8] & (1 << (k[17] % 8)));
+		return klen == WL_KEY6_LEN && k[WL_KEY6_LEN - 1] <= 128
+		    && (m->v6[k[WL_KEY6_LEN - 1] / 8] & (1 << (k[WL_KEY6_LEN - 1] % 8)));
 	case 'H':
 	case 'D':
 		if (klen < 2 || klen > WL_KEY_MAX - 1)
@@ -198,8 +165,8 @@ valid_key(const unsigned char *k, unsigned klen, const struct wl_meta *m)
 		name[klen - 1] = 0;
 		if (memchr(name, 0, klen - 1))
 			return 0;
-		return k[0] == 'H' ? wl_name_valid(name)
-		    : name[0] == '.' && wl_name_valid(name + 1);
+		return k[0] == 'H' ? name_valid(name)
+		    : name[0] == '.' && name_valid(name + 1);
 	}
 	return 0;
 }
@@ -295,15 +262,16 @@ db_check(struct wldb *db)
 			sum = wl_sum(wl_sum(sum, k, klen), v, vlen);
 			count++;
 			if (k[0] == '4')
-				seen.v4[k[5] / 8] |= (unsigned char)(1 << (k[5] % 8));
+				seen.v4[k[WL_KEY4_LEN - 1] / 8] |= (unsigned char)(1 << (k[WL_KEY4_LEN - 1] % 8));
 			else if (k[0] == '6')
-				seen.v6[k[17] / 8] |= (unsigned char)(1 << (k[17] % 8));
+				seen.v6[k[WL_KEY6_LEN - 1] / 8] |= (unsigned char)(1 << (k[WL_KEY6_LEN - 1] % 8));
 		}
 	}
 	if (why == NULL && r < 0)
 		why = "corrupt record list";
 	if (why == NULL && (count != db->meta.count || sum != db->meta.sum
-	    || memcmp(seen.v4, db->meta.v4, 5) != 0 || memcmp(seen.v6, db->meta.v6, 17) != 0))
+	    || memcmp(seen.v4, db->meta.v4, WL_V4_MAP_LEN) != 0
+	    || memcmp(seen.v6, db->meta.v6, WL_V6_MAP_LEN) != 0))
 		why = "checksum, count or prefix map does not match the header";
 	if (why == NULL)
 		why = check_tables(db, starts, n);
@@ -400,11 +368,11 @@ db_open(const char *path, char *err, size_t errlen)
 		db_unref(db);
 		return NULL;
 	}
-	memcpy(db->meta.v4, m + WL_MAGICLEN, 5);
-	memcpy(db->meta.v6, m + WL_MAGICLEN + 5, 17);
-	db->meta.count = cdb_unpack(m + WL_MAGICLEN + 22);
-	db->meta.sum = (unsigned long long)cdb_unpack(m + WL_MAGICLEN + 26) << 32
-	    | cdb_unpack(m + WL_MAGICLEN + 30);
+	memcpy(db->meta.v4, m + WL_META_V4, WL_V4_MAP_LEN);
+	memcpy(db->meta.v6, m + WL_META_V6, WL_V6_MAP_LEN);
+	db->meta.count = cdb_unpack(m + WL_META_COUNT);
+	db->meta.sum = (unsigned long long)cdb_unpack(m + WL_META_SUM_HI) << 32
+	    | cdb_unpack(m + WL_META_SUM_LO);
 	if ((why = db_check(db)) != NULL) {
 		snprintf(err, errlen, "%s: corrupt whitelist: %s", path, why);
 		db_unref(db);
@@ -639,7 +607,7 @@ wl_match_name(struct wl *wl, const char *name, struct wl_entry *e)
 	int hit, len;
 
 	e->probes = 0;
-	if ((len = wl_name_canon(name, canon, sizeof(canon))) < 0)
+	if ((len = name_canon(name, canon, sizeof(canon))) < 0)
 		return 0;
 	db = acquire(wl);
 	hit = probe(db, key, wl_key_name('H', canon, (size_t)len, key), e);

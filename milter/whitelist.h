@@ -17,15 +17,26 @@
 #define WL_MAGIC        "MXGWL1"
 #define WL_MAGICLEN     6
 #define WL_MAGIC_BYTES  { 'M', 'X', 'G', 'W', 'L', '1' }
-#define WL_META_LEN     (WL_MAGICLEN + 5 + 17 + 4 + 8)
+#define WL_V4_MAP_LEN   5               /* bit n: a /n IPv4 entry exists, n = 0..32 */
+#define WL_V6_MAP_LEN   17              /* n = 0..128 */
+/* the header record's value: magic, the two maps, count, checksum (high, low 32 bits) */
+#define WL_META_V4      WL_MAGICLEN
+#define WL_META_V6      (WL_META_V4 + WL_V4_MAP_LEN)
+#define WL_META_COUNT   (WL_META_V6 + WL_V6_MAP_LEN)
+#define WL_META_SUM_HI  (WL_META_COUNT + 4)
+#define WL_META_SUM_LO  (WL_META_SUM_HI + 4)
+#define WL_META_LEN     (WL_META_SUM_LO + 4)
+/* address keys: type byte, the address, the prefix length last */
+#define WL_KEY4_LEN     (1 + 4 + 1)
+#define WL_KEY6_LEN     (1 + 16 + 1)
 #define WL_KEY_MAX      (MXG_NAME_MAX + 2)
 #define WL_FILE_MAX     (256UL << 20)   /* bytes: a bigger file is refused by name */
 
 enum wl_kind { WL_OK = 'O', WL_RELAY = 'R' };
 
 struct wl_meta {
-	unsigned char v4[5];        /* bit n set: a /n IPv4 entry exists */
-	unsigned char v6[17];       /* same for IPv6 */
+	unsigned char v4[WL_V4_MAP_LEN]; /* bit n set: a /n IPv4 entry exists */
+	unsigned char v6[WL_V6_MAP_LEN]; /* same for IPv6 */
 	unsigned count;             /* entries, header not counted */
 	unsigned long long sum;     /* wl_sum over every entry, in file order */
 };
@@ -44,8 +55,6 @@ size_t wl_key_net(const struct addr *net, int len, unsigned char *key);
 size_t wl_key_name(int type, const char *name, size_t n, unsigned char *key);
 void wl_meta_pack(const struct wl_meta *m, unsigned char *buf);
 unsigned long long wl_sum(unsigned long long sum, const unsigned char *p, size_t n);
-int wl_name_valid(const char *name);
-int wl_name_canon(const char *in, char *out, size_t size);
 const char *wl_kind_name(int kind);
 int wl_kind_parse(const char *word);
 

@@ -20,9 +20,13 @@
 #include <cdb.h>
 
 #include "mxguard.h"
+#include "names.h"
+#include "str.h"
 #include "textfile.h"
 #include "whitelist.h"
 #include "wlcompile.h"
+
+#define WLC_PROBLEM_MAX ((size_t)2 * MXG_LINE_MAX)  /* bytes of one problem: it quotes at most a line */
 
 /* numeric - only digits and dots: meant as an IPv4 address */
 static int
@@ -45,7 +49,7 @@ wlc_parse_key(const char *word, unsigned char *key, size_t *klen,
 	int len;
 
 	if (word[0] == '.') {
-		if ((len = wl_name_canon(word + 1, name + 1, sizeof(name) - 1)) < 0) {
+		if ((len = name_canon(word + 1, name + 1, sizeof(name) - 1)) < 0) {
 			*why = "bad domain (expected .example.org)";
 			return -2;
 		}
@@ -61,7 +65,7 @@ wlc_parse_key(const char *word, unsigned char *key, size_t *klen,
 		cidr_str(&c, canon, csize);
 		return c.len;
 	}
-	if ((len = wl_name_canon(word, name, sizeof(name))) < 0) {
+	if ((len = name_canon(word, name, sizeof(name))) < 0) {
 		*why = "not an IP address, network or host name";
 		return -2;
 	}
@@ -82,15 +86,17 @@ static void problem(struct job *j, unsigned line, const char *fmt, ...)
 static void
 problem(struct job *j, unsigned line, const char *fmt, ...)
 {
+	struct str msg;
 	va_list ap;
 
 	if (++j->problems > MXG_ERRS_MAX)
 		return;
-	fprintf(j->errf, "%s:%u: ", j->src, line);
+	str_init(&msg, WLC_PROBLEM_MAX);
 	va_start(ap, fmt);
-	vfprintf(j->errf, fmt, ap);
+	tf_vproblem(&msg, j->src, line, fmt, ap);
 	va_end(ap);
-	fputc('\n', j->errf);
+	fprintf(j->errf, "%s\n", str_text(&msg));
+	str_free(&msg);
 }
 
 /* add_line - parse one line and add its entry; problems are reported */

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "config.h"
 #include "log.h"
+#include "snapshot.h"
 #include "wlcompile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

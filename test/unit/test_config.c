@@ -5,6 +5,7 @@
 #include "config.h"
 #include "decide.h"
 #include "unit.h"
+#include "snapshot.h"
 #include "wlcompile.h"
 
 static struct cfg_errs errs;

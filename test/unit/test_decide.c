@@ -1,6 +1,7 @@
 /* test_decide.c - the pure decisions: who the client is, what a message gets */
 #include "autoconf.h"
 #include "decide.h"
+#include "str.h"
 #include "unit.h"
 
 START_TEST(name_unknown_or_bracketed_is_not_confirmed)
@@ -157,6 +158,103 @@ START_TEST(loop_proven_by_marks_follows_loop_action_for_anyone)
 }
 END_TEST
 
+START_TEST(spf_facts_decide_by_their_own_names)
+{
+	struct msg_facts f;
+	struct verdict v;
+
+	memset(&f, 0, sizeof(f));
+	f.spf = DEC_SPF_FAIL;
+	f.spf_fail_action = ACT_REJECT;
+	v = dec_rcpt(&f);
+	ck_assert_int_eq(v.action, ACT_REJECT);
+	ck_assert_int_eq(v.reason, R_SPF);
+	f.spf_fail_action = ACT_TAG;                 /* tag: not at RCPT, at the message */
+	ck_assert_int_eq(dec_rcpt(&f).action, ACT_ACCEPT);
+	v = dec_message(&f);
+	ck_assert_int_eq(v.action, ACT_TAG);
+	ck_assert_int_eq(v.reason, R_SPF);
+	f.spf = DEC_SPF_TEMPERROR;
+	f.error_tempfail = 1;
+	v = dec_rcpt(&f);
+	ck_assert_int_eq(v.action, ACT_TEMPFAIL);
+	ck_assert_int_eq(v.reason, R_DNS_ERROR);
+	f.spf = DEC_SPF_OTHER;                       /* pass, softfail, none...: clean */
+	v = dec_message(&f);
+	ck_assert_int_eq(v.action, ACT_ACCEPT);
+	ck_assert_int_eq(v.reason, R_CLEAN);
+	f.trust = TRUST_AUTH;
+	f.spf = DEC_SPF_FAIL;
+	f.spf_fail_action = ACT_REJECT;
+	ck_assert_int_eq(dec_rcpt(&f).action, ACT_ACCEPT);
+	ck_assert_int_eq(dec_message(&f).reason, R_AUTHENTICATED);
+}
+END_TEST
+
+START_TEST(reply_values_from_outside_are_escaped)
+{
+	char code[DEC_CODE_SIZE], xcode[DEC_XCODE_SIZE];
+	struct str text;
+
+	str_init(&text, DEC_REPLY_TEXT_MAX);
+	/* a Delivered-To / recipient with a control byte and UTF-8 reaches the SMTP reply escaped */
+	ck_assert_int_eq(dec_reply("554 5.4.6 Routing loop detected (%z)", "192.0.2.9",
+	    "loop: Delivered-To <a\001b\303\251%@x>", code, xcode, &text), 0);
+	ck_assert_str_eq(str_text(&text), "Routing loop detected (loop: Delivered-To <a\\x01b\\xc3\\xa9%%@x>)");
+	str_free(&text);
+}
+END_TEST
+
+START_TEST(reply_is_cut_at_its_bound_never_inside_a_doubled_percent)
+{
+	char code[DEC_CODE_SIZE], xcode[DEC_XCODE_SIZE];
+	struct str text;
+
+	str_init(&text, 6);
+	dec_reply("554 ab%z", "x", "cde%%%", code, xcode, &text);
+	ck_assert_str_eq(str_text(&text), "abcde");               /* "abcde%" would be a lone % */
+	ck_assert_int_eq(text.truncated, 1);
+	str_free(&text);
+	str_init(&text, DEC_REPLY_TEXT_MAX);
+	ck_assert_int_eq(dec_reply("55 no", "x", "z", code, xcode, &text), -1);
+	ck_assert_int_eq(dec_reply("554 5.7.1234567890 long xcode", "x", "z", code, xcode, &text), 0);
+	ck_assert_str_eq(xcode, "");                              /* not an enhanced code: kept as text */
+	ck_assert_str_eq(str_text(&text), "5.7.1234567890 long xcode");
+	str_free(&text);
+}
+END_TEST
+
+/* reply - dec_reply_for's code, xcode and text joined by spaces */
+static const char *
+reply(enum reason r, enum action a)
+{
+	static char out[DEC_REPLY_TEXT_MAX + 32];
+	struct dec_reply_in in = { r, a, "192.0.2.9", "zen.example", "spf.example",
+		"loop: 3rd pass through mx1.example", "554 5.7.1 Service unavailable; client [%a] blocked using %z" };
+	char code[DEC_CODE_SIZE], xcode[DEC_XCODE_SIZE];
+	struct str text;
+
+	str_init(&text, DEC_REPLY_TEXT_MAX);
+	dec_reply_for(&in, code, xcode, &text);
+	snprintf(out, sizeof(out), "%s %s %s", code, xcode, str_text(&text));
+	str_free(&text);
+	return out;
+}
+
+START_TEST(each_reason_has_its_reply)
+{
+	ck_assert_str_eq(reply(R_LOOP, ACT_REJECT), "554 5.4.6 Routing loop detected (loop: 3rd pass through mx1.example)");
+	ck_assert_str_eq(reply(R_LOOP, ACT_TEMPFAIL), "451 4.4.6 Routing loop detected (loop: 3rd pass through mx1.example)");
+	ck_assert_str_eq(reply(R_SPF, ACT_REJECT), "550 5.7.23 SPF fail: spf.example does not designate 192.0.2.9 as permitted sender");
+	ck_assert_str_eq(reply(R_SPF, ACT_TEMPFAIL), "451 4.7.23 SPF fail: spf.example does not designate 192.0.2.9 as permitted sender");
+	ck_assert_str_eq(reply(R_TAG_FLOOD, ACT_REJECT), "550 5.7.1 Too many X-Mxguard header fields");
+	ck_assert_str_eq(reply(R_DNSBL, ACT_REJECT), "554 5.7.1 Service unavailable; client [192.0.2.9] blocked using zen.example");
+	/* a DNSBL tempfail (monitor of a failed allowlist...) and a DNS failure: never a 5xx */
+	ck_assert_str_eq(reply(R_DNSBL, ACT_TEMPFAIL), "451 4.7.1 Service temporarily unavailable; DNS lookups for client [192.0.2.9] failed, try again later");
+	ck_assert_str_eq(reply(R_DNS_ERROR, ACT_TEMPFAIL), "451 4.7.1 Service temporarily unavailable; DNS lookups for client [192.0.2.9] failed, try again later");
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -169,6 +267,10 @@ suite(void)
 	tcase_add_test(t, authentication_counts_only_when_trusted_and_present);
 	tcase_add_test(t, verdict_reason_follows_trust);
 	tcase_add_test(t, names_match_spec_words);
+	tcase_add_test(t, reply_values_from_outside_are_escaped);
+	tcase_add_test(t, reply_is_cut_at_its_bound_never_inside_a_doubled_percent);
+	tcase_add_test(t, each_reason_has_its_reply);
+	tcase_add_test(t, spf_facts_decide_by_their_own_names);
 	tcase_add_test(t, tag_flood_is_refused_from_outside_and_passed_on_from_a_trusted_peer);
 	tcase_add_test(t, unproven_loop_from_an_outside_client_is_refused_never_held);
 	tcase_add_test(t, unproven_loop_from_our_own_peers_follows_loop_action);

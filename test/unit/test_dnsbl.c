@@ -24,17 +24,19 @@ answer(enum dns_status st, const char *a1, const char *a2)
 	return a;
 }
 
-/* score - parse list, give zone i the answer ans[i], score against threshold */
+/* score - parse list, give zone i the answer ans[i], score against threshold;
+ * the verdict's texts live until the next call */
 static struct dnsbl_verdict
 score(const char *list, int threshold, const struct dns_answer *ans)
 {
+	static struct dnsbl_verdict v;
 	struct dnsbl_zone_result z[8];
-	struct dnsbl_verdict v;
 	unsigned i;
 
 	ck_assert_int_eq(dnsbl_parse(list, &conf, why, sizeof(why)), 0);
 	for (i = 0; i < conf.nzones; i++)
 		dnsbl_classify(&ans[i], &z[i]);
+	dnsbl_verdict_free(&v);
 	dnsbl_score(&conf, z, threshold, &v);
 	return v;
 }
@@ -108,7 +110,7 @@ START_TEST(error_codes_and_outside_answers_never_list)
 	v = score("zen.example", 1, a);
 	ck_assert_int_eq(v.listed, 0);
 	ck_assert_int_eq(v.failed, 1);
-	ck_assert_str_eq(v.errors, "zen.example:bad-answer");
+	ck_assert_str_eq(str_text(&v.errors), "zen.example:bad-answer");
 	a[0] = answer(DNS_OK, "127.0.0.2", "10.1.2.3");          /* one stray answer spoils it */
 	ck_assert_int_eq(score("zen.example", 1, a).listed, 0);
 	a[0] = answer(DNS_OK, "192.0.2.1", NULL);                /* wildcard / hijacked NXDOMAIN */
@@ -116,7 +118,7 @@ START_TEST(error_codes_and_outside_answers_never_list)
 	a[0] = answer(DNS_TIMEOUT, NULL, NULL);
 	v = score("zen.example", 1, a);
 	ck_assert_int_eq(v.listed, 0);
-	ck_assert_str_eq(v.errors, "zen.example:timeout");
+	ck_assert_str_eq(str_text(&v.errors), "zen.example:timeout");
 	a[0] = answer(DNS_SERVFAIL, NULL, NULL);
 	ck_assert_int_eq(score("zen.example", 1, a).listed, 0);
 	a[0] = answer(DNS_NXDOMAIN, NULL, NULL);
@@ -140,7 +142,7 @@ START_TEST(weights_sum_filters_select_and_threshold_decides)
 	v = score("zen.example=127.0.0.[2..3]*2 b.example*1 c.example*5", 3, a);
 	ck_assert_int_eq(v.score, 3);
 	ck_assert_int_eq(v.listed, 1);
-	ck_assert_str_eq(v.zones, "zen.example:127.0.0.2,b.example:127.0.0.4");
+	ck_assert_str_eq(str_text(&v.zones), "zen.example:127.0.0.2,b.example:127.0.0.4");
 	ck_assert_int_eq(v.best_site, 0);
 }
 END_TEST
@@ -154,20 +156,20 @@ START_TEST(zone_named_inside_another_is_still_logged)
 	a[1] = answer(DNS_OK, "127.0.0.2", NULL);
 	a[2] = answer(DNS_OK, "127.0.0.2", NULL);
 	v = score("bl.example.test example.test", 1, a);
-	ck_assert_str_eq(v.zones, "bl.example.test:127.0.0.2,example.test:127.0.0.2");
+	ck_assert_str_eq(str_text(&v.zones), "bl.example.test:127.0.0.2,example.test:127.0.0.2");
 	v = score("example.test bl.example.test", 1, a);
-	ck_assert_str_eq(v.zones, "example.test:127.0.0.2,bl.example.test:127.0.0.2");
+	ck_assert_str_eq(str_text(&v.zones), "example.test:127.0.0.2,bl.example.test:127.0.0.2");
 	/* one zone matched by two of its filters is named once */
 	v = score("zen.example=127.0.0.2 zen.example=127.0.0.[1..3] x.zen.example", 1, a);
-	ck_assert_str_eq(v.zones, "zen.example:127.0.0.2,x.zen.example:127.0.0.2");
+	ck_assert_str_eq(str_text(&v.zones), "zen.example:127.0.0.2,x.zen.example:127.0.0.2");
 	ck_assert_int_eq(v.score, 3);
 	/* failures the same way */
 	a[0] = answer(DNS_TIMEOUT, NULL, NULL);
 	a[1] = answer(DNS_TIMEOUT, NULL, NULL);
 	v = score("bl.example.test example.test", 1, a);
 	ck_assert_int_eq(v.failed, 2);
-	ck_assert_ptr_nonnull(strstr(v.errors, "bl.example.test:"));
-	ck_assert_ptr_nonnull(strstr(v.errors, ",example.test:"));
+	ck_assert_ptr_nonnull(strstr(str_text(&v.errors), "bl.example.test:"));
+	ck_assert_ptr_nonnull(strstr(str_text(&v.errors), ",example.test:"));
 }
 END_TEST
 
@@ -216,6 +218,33 @@ START_TEST(failed_allowlist_makes_a_listing_uncertain_not_a_reject)
 }
 END_TEST
 
+START_TEST(verdict_texts_are_cut_at_their_bound_and_marked)
+{
+	/* 8 zones of 60 bytes, all listing: "zone:127.0.0.2," is 72 bytes each, 576 in all */
+	struct dns_answer a[8];
+	struct dnsbl_verdict v;
+	char list[600] = "";
+	unsigned i;
+
+	for (i = 0; i < 8; i++) {
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%050u.example%u",
+		    i ? " " : "", i, i);
+		a[i] = answer(DNS_OK, "127.0.0.2", NULL);
+	}
+	v = score(list, 1, a);
+	ck_assert_int_eq(v.listed, 1);
+	ck_assert_uint_eq(strlen(str_text(&v.zones)), DNSBL_ZONES_TEXT_MAX);
+	ck_assert_int_eq(v.zones.truncated, 1);
+	for (i = 0; i < 8; i++)
+		a[i] = answer(DNS_TIMEOUT, NULL, NULL);
+	v = score(list, 1, a);
+	ck_assert_int_eq(v.failed, 8);
+	ck_assert_uint_eq(strlen(str_text(&v.errors)), DNSBL_ERRORS_TEXT_MAX);
+	ck_assert_int_eq(v.errors.truncated, 1);
+	ck_assert_int_eq(strncmp(str_text(&v.errors), "00000000000000000000000000000000000000000000000000.example0:timeout,", 68), 0);
+}
+END_TEST
+
 START_TEST(rcpt_decision_matrix)
 {
 	struct msg_facts f;
@@ -253,19 +282,24 @@ END_TEST
 
 START_TEST(reply_expands_client_and_zone)
 {
-	char code[4], xcode[16], text[200];
+	char code[4], xcode[16];
+	struct str text;
 
+	str_init(&text, 199);
 	ck_assert_int_eq(dec_reply("554 5.7.1 Service unavailable; client [%a] blocked using %z",
-	    "192.0.2.9", "zen.example", code, xcode, text, sizeof(text)), 0);
+	    "192.0.2.9", "zen.example", code, xcode, &text), 0);
 	ck_assert_str_eq(code, "554");
 	ck_assert_str_eq(xcode, "5.7.1");
-	ck_assert_str_eq(text, "Service unavailable; client [192.0.2.9] blocked using zen.example");
-	ck_assert_int_eq(dec_reply("550 100%% sure: %z", "x", "a%b", code, xcode, text, sizeof(text)), 0);
+	ck_assert_str_eq(str_text(&text), "Service unavailable; client [192.0.2.9] blocked using zen.example");
+	ck_assert_int_eq(dec_reply("550 100%% sure: %z", "x", "a%b", code, xcode, &text), 0);
 	ck_assert_str_eq(xcode, "");
 	/* smfi_setreply drops a text with a lone '%': every literal % goes out doubled */
-	ck_assert_str_eq(text, "100%% sure: a%%b");
-	dec_reply("554 %a%a%a%a", "2001:db8::1", "z", code, xcode, text, 20);
-	ck_assert_uint_lt(strlen(text), 20);
+	ck_assert_str_eq(str_text(&text), "100%% sure: a%%b");
+	str_free(&text);
+	str_init(&text, 19);
+	dec_reply("554 %a%a%a%a", "2001:db8::1", "z", code, xcode, &text);
+	ck_assert_uint_lt(strlen(str_text(&text)), 20);
+	str_free(&text);
 }
 END_TEST
 
@@ -304,6 +338,7 @@ suite(void)
 	tcase_add_test(t, failed_allowlist_makes_a_listing_uncertain_not_a_reject);
 	tcase_add_test(t, rcpt_decision_matrix);
 	tcase_add_test(t, reply_expands_client_and_zone);
+	tcase_add_test(t, verdict_texts_are_cut_at_their_bound_and_marked);
 	tcase_add_test(t, exempt_recipients_by_local_part_address_or_domain);
 	suite_add_tcase(s, t);
 	return s;

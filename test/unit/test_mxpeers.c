@@ -3,11 +3,14 @@
  * and the classification order (whitelist file, MX peers, TrustedNetworks)
  * through session.c itself */
 #include "autoconf.h"
+#include <fcntl.h>
 #include <arpa/nameser.h>
 #include "config.h"
+#include "log.h"
 #include "mxpeers.h"
 #include "session.h"
 #include "unit.h"
+#include "snapshot.h"
 #include "wlcompile.h"
 
 static struct mxp_peer
@@ -227,6 +230,44 @@ START_TEST(classification_order_whitelist_then_mx_then_trusted)
 }
 END_TEST
 
+START_TEST(decision_line_addresses_are_bracketed_and_cut_where_the_log_cuts)
+{
+	char from[700], want[300], line[4096];
+	struct session *s;
+	struct config *c;
+	struct verdict v = { ACT_ACCEPT, R_CLEAN, 0 };
+	FILE *fp;
+	int fd, saved;
+	size_t n;
+
+	c = load("SPF no\nLoopKeyFile /nonexistent/loop.key\n");
+	ck_assert_ptr_nonnull(c);
+	s = connect_to(c, "192.0.2.99", "");
+	memset(from, 'x', 600);
+	memcpy(from + 600, "@example.com", 13);
+	ck_assert_int_eq(sess_mail(s, from, "QID1", NULL), 0);
+	fd = open(unit_path("log"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	saved = dup(STDERR_FILENO);
+	dup2(fd, STDERR_FILENO);
+	log_open("test", 0, 0, 1);
+	sess_log_verdict(s, &v, "rcpt@example.org");
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fd);
+	fp = fopen(unit_path("log"), "r");
+	ck_assert_ptr_nonnull(fp);
+	n = fread(line, 1, sizeof(line) - 1, fp);
+	line[n] = 0;
+	fclose(fp);
+	/* "<" and 199 bytes of the address: the log keeps 200, then "..." */
+	snprintf(want, sizeof(want), " from=<%.199s... ", from);
+	ck_assert_msg(strstr(line, want) != NULL, "%s", line);
+	ck_assert_msg(strstr(line, " rcpt=<rcpt@example.org>") != NULL, "%s", line);
+	sess_free(s);
+	cfg_free(c);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -239,6 +280,7 @@ suite(void)
 	tcase_add_test(t, mxp_match_is_not_this_host_by_j);
 	tcase_add_test(t, config_backup_mx_keys);
 	tcase_add_test(t, classification_order_whitelist_then_mx_then_trusted);
+	tcase_add_test(t, decision_line_addresses_are_bracketed_and_cut_where_the_log_cuts);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -206,13 +206,6 @@ START_TEST(garbage_and_hostile_values_never_crash)
 }
 END_TEST
 
-START_TEST(names_compare_without_case_or_trailing_dot)
-{
-	ck_assert_int_eq(rcv_name_eq("MX1.Example.COM.", "mx1.example.com"), 1);
-	ck_assert_int_eq(rcv_name_eq("mx1.example.com", "mx1.example.co"), 0);
-	ck_assert_int_eq(rcv_name_eq("", ""), 0);
-}
-END_TEST
 
 static Suite *
 suite(void)
@@ -232,7 +225,6 @@ suite(void)
 	tcase_add_test(t, stamp_without_from);
 	tcase_add_test(t, the_helo_is_not_taken_as_the_address);
 	tcase_add_test(t, garbage_and_hostile_values_never_crash);
-	tcase_add_test(t, names_compare_without_case_or_trailing_dot);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -545,6 +545,19 @@ START_TEST(expanded_domain_over_253_loses_left_labels)
 }
 END_TEST
 
+START_TEST(sender_domain_with_an_empty_last_label_is_none_never_asked)
+{
+	/* 4.3: "example.com.." (one trailing dot of three dropped) has an empty label: none, no query */
+	struct tdns d;
+	struct spf_outcome out;
+
+	memset(&d, 0, sizeof(d));
+	d.zone = R("example.com", "v=spf1 -all");
+	ck_assert_int_eq(eval(&d, "192.0.2.9", "a@example.com...", &out), SPF_EV_NONE);
+	ck_assert_int_eq(d.nasked, 0);
+}
+END_TEST
+
 START_TEST(macro_examples_of_section_7_4)
 {
 	struct addr a4 = { AF_INET, { 192, 0, 2, 3 } }, a6 = { AF_INET6, { 0x20, 0x01, 0x0d, 0xb8, [14] = 0xcb, [15] = 0x01 } };
@@ -639,6 +652,7 @@ suite(void)
 	tcase_add_test(t, address_answer_larger_than_kept_is_never_a_false_fail);
 	tcase_add_test(t, explanation_only_for_fail_and_from_the_right_record);
 	tcase_add_test(t, expanded_domain_over_253_loses_left_labels);
+	tcase_add_test(t, sender_domain_with_an_empty_last_label_is_none_never_asked);
 	tcase_add_test(t, macro_examples_of_section_7_4);
 	tcase_add_test(t, macro_work_is_bounded_and_every_part_is_kept);
 	suite_add_tcase(s, t);
