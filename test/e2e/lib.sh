@@ -492,10 +492,16 @@ e2e_nsd() {
 		printf '@ IN SOA ns.%s. hostmaster.%s. 1 3600 600 86400 300\n@ IN NS ns.%s.\nns IN A 127.0.0.1\n' "$1" "$1" "$1"
 		cat
 	} > "$z/$1.zone"
+	nsd_serve "$z" 127.0.0.1@53 "$1" "$1.zone"
+}
+
+# nsd_serve DIR ADDR@PORT ZONE FILE - nsd from DIR serving ZONE from DIR/FILE
+# on ADDR@PORT, without its response rate limit; NSD_PID is its pid
+nsd_serve() {
+	local z=$1
 	cat > "$z/nsd.conf" <<CONF
 server:
-  ip-address: 127.0.0.1
-  port: 53
+  ip-address: $2
   username: ""
   zonesdir: "$z"
   database: ""
@@ -509,8 +515,8 @@ server:
 remote-control:
   control-enable: no
 zone:
-  name: "$1"
-  zonefile: "$1.zone"
+  name: "$3"
+  zonefile: "$4"
 CONF
 	nsd -d -c "$z/nsd.conf" > "$z/out" 2>&1 &
 	NSD_PID=$!
@@ -533,27 +539,5 @@ e2e_nsd_file() {
 	chmod 755 "$z"
 	rm -f "$z/out" "$z/nsd.log"
 	cp "$2" "$z/zone" && chmod 644 "$z/zone"
-	cat > "$z/nsd.conf" <<CONF
-server:
-  ip-address: $3
-  username: ""
-  zonesdir: "$z"
-  database: ""
-  zonelistfile: "$z/zone.list"
-  xfrdfile: "$z/xfrd.state"
-  xfrdir: "$z"
-  pidfile: "$z/nsd.pid"
-  logfile: "$z/nsd.log"
-  server-count: 1
-remote-control:
-  control-enable: no
-zone:
-  name: "$1"
-  zonefile: "zone"
-CONF
-	nsd -d -c "$z/nsd.conf" > "$z/out" 2>&1 &
-	NSD_PID=$!
-	e2e_bg "$NSD_PID"
-	e2e_wait_for 5 sh -c "cat '$z/out' '$z/nsd.log' 2>/dev/null | grep -q 'nsd started'" ||
-		e2e_die "nsd did not start: $(cat "$z/out" "$z/nsd.log" 2>/dev/null)"
+	nsd_serve "$z" "$3" "$1" zone
 }
