@@ -541,3 +541,44 @@ e2e_nsd_file() {
 	cp "$2" "$z/zone" && chmod 644 "$z/zone"
 	nsd_serve "$z" "$3" "$1" zone
 }
+
+# sm_cf DIR DOMAIN ADDR MILTER CFDIR - the test Sendmail's DIR/sendmail.cf:
+# listening on ADDR:25 as DOMAIN, queue and files in DIR, example.com
+# delivered by DIR/deliver, MILTER (an INPUT_MAIL_FILTER line) attached;
+# compiled with the m4 files of CFDIR
+sm_cf() {
+	local D=$1 dom=$2 mx=$3 milter=$4 cf=$5
+	cat >"$D/sendmail.mc" <<MC
+divert(0)dnl
+VERSIONID(\`mxguard e2e')dnl
+OSTYPE(\`linux')dnl
+define(\`confDOMAIN_NAME', \`$dom')dnl
+define(\`QUEUE_DIR', \`$D/queue')dnl
+define(\`STATUS_FILE', \`$D/statistics')dnl
+define(\`confPID_FILE', \`$D/sendmail.pid')dnl
+define(\`ALIAS_FILE', \`$D/aliases')dnl
+define(\`confSERVICE_SWITCH_FILE', \`$D/service.switch')dnl
+define(\`confHOST_STATUS_DIRECTORY', \`')dnl
+define(\`confTO_IDENT', \`0')dnl
+define(\`confDONT_PROBE_INTERFACES', \`true')dnl
+define(\`confQUEUE_LA', \`999')dnl
+define(\`confREFUSE_LA', \`999')dnl
+define(\`confDELAY_LA', \`0')dnl
+define(\`confMIN_FREE_BLOCKS', \`0')dnl
+define(\`confDONT_BLAME_SENDMAIL', \`TrustStickyBit')dnl
+define(\`confDEF_USER_ID', \`nobody:nogroup')dnl
+FEATURE(\`accept_unresolvable_domains')dnl
+FEATURE(\`accept_unqualified_senders')dnl
+RELAY_DOMAIN(\`example.com')dnl
+DAEMON_OPTIONS(\`Port=smtp, Addr=$mx, Name=MTA')dnl
+$milter
+MAILER(\`local')dnl
+MAILER(\`smtp')dnl
+MAILER_DEFINITIONS
+Mmbox,	P=$D/deliver, F=lsDFMn, T=DNS/RFC822/X-Unix, U=nobody:nogroup, A=deliver \$u
+LOCAL_RULE_0
+R\$* < @ example.com \$* > \$*	\$#mbox \$: \$1
+MC
+	m4 -D_CF_DIR_="$cf/" "$cf/m4/cf.m4" "$D/sendmail.mc" >"$D/sendmail.cf" 2>"$D/m4.err" ||
+		e2e_die "m4 failed: $(cat "$D/m4.err")"
+}

@@ -118,38 +118,7 @@ chmod 755 "$D/deliver"
 printf 'hosts\tfiles\naliases\tfiles\n' >"$D/service.switch"
 e2e_host "$MX" smx.example.test
 milter=$(sed "s|unix:/run/mxguard/mxguard.sock|unix:$TAP|" "$MXG_TOP_SRCDIR/contrib/sendmail.mc")
-cat >"$D/sendmail.mc" <<MC
-divert(0)dnl
-OSTYPE(\`linux')dnl
-define(\`confDOMAIN_NAME', \`smx.example.test')dnl
-define(\`QUEUE_DIR', \`$D/queue')dnl
-define(\`STATUS_FILE', \`$D/statistics')dnl
-define(\`confPID_FILE', \`$D/sendmail.pid')dnl
-define(\`ALIAS_FILE', \`$D/aliases')dnl
-define(\`confSERVICE_SWITCH_FILE', \`$D/service.switch')dnl
-define(\`confHOST_STATUS_DIRECTORY', \`')dnl
-define(\`confTO_IDENT', \`0')dnl
-define(\`confDONT_PROBE_INTERFACES', \`true')dnl
-define(\`confQUEUE_LA', \`999')dnl
-define(\`confREFUSE_LA', \`999')dnl
-define(\`confDELAY_LA', \`0')dnl
-define(\`confMIN_FREE_BLOCKS', \`0')dnl
-define(\`confDONT_BLAME_SENDMAIL', \`TrustStickyBit')dnl
-define(\`confDEF_USER_ID', \`nobody:nogroup')dnl
-FEATURE(\`accept_unresolvable_domains')dnl
-FEATURE(\`accept_unqualified_senders')dnl
-RELAY_DOMAIN(\`example.com')dnl
-DAEMON_OPTIONS(\`Port=smtp, Addr=$MX, Name=MTA')dnl
-$milter
-MAILER(\`local')dnl
-MAILER(\`smtp')dnl
-MAILER_DEFINITIONS
-Mmbox,	P=$D/deliver, F=lsDFMn, T=DNS/RFC822/X-Unix, U=nobody:nogroup, A=deliver \$u
-LOCAL_RULE_0
-R\$* < @ example.com \$* > \$*	\$#mbox \$: \$1
-MC
-m4 -D_CF_DIR_="$SM_CF/" "$SM_CF/m4/cf.m4" "$D/sendmail.mc" >"$D/sendmail.cf" 2>"$D/m4.err" ||
-	e2e_die "m4 failed: $(cat "$D/m4.err")"
+sm_cf "$D" smx.example.test "$MX" "$milter" "$SM_CF"
 e2e_addr "$MX"
 "$SM_BIN" -C "$D/sendmail.cf" -bd >"$D/daemon.out" 2>&1 || e2e_die "sendmail -bd failed: $(cat "$D/daemon.out")"
 e2e_wait_for 10 e2e_listening "$MX" 25 || e2e_die "sendmail is not listening: $(cat "$D/daemon.out")"

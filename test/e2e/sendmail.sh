@@ -69,39 +69,7 @@ case "$milter" in
 *"S=$MXG_MILTER,"*) ;;
 *) e2e_die "contrib/sendmail.mc has no S=unix:/run/mxguard/mxguard.sock: $milter" ;;
 esac
-cat >"$D/sendmail.mc" <<EOF
-divert(0)dnl
-VERSIONID(\`mxguard e2e')dnl
-OSTYPE(\`linux')dnl
-define(\`confDOMAIN_NAME', \`$ME')dnl
-define(\`QUEUE_DIR', \`$D/queue')dnl
-define(\`STATUS_FILE', \`$D/statistics')dnl
-define(\`confPID_FILE', \`$D/sendmail.pid')dnl
-define(\`ALIAS_FILE', \`$D/aliases')dnl
-define(\`confSERVICE_SWITCH_FILE', \`$D/service.switch')dnl
-define(\`confHOST_STATUS_DIRECTORY', \`')dnl
-define(\`confTO_IDENT', \`0')dnl
-define(\`confDONT_PROBE_INTERFACES', \`true')dnl
-define(\`confQUEUE_LA', \`999')dnl
-define(\`confREFUSE_LA', \`999')dnl
-define(\`confDELAY_LA', \`0')dnl
-define(\`confMIN_FREE_BLOCKS', \`0')dnl
-define(\`confDONT_BLAME_SENDMAIL', \`TrustStickyBit')dnl
-define(\`confDEF_USER_ID', \`nobody:nogroup')dnl
-FEATURE(\`accept_unresolvable_domains')dnl
-FEATURE(\`accept_unqualified_senders')dnl
-RELAY_DOMAIN(\`example.com')dnl
-DAEMON_OPTIONS(\`Port=smtp, Addr=$MX, Name=MTA')dnl
-$milter
-MAILER(\`local')dnl
-MAILER(\`smtp')dnl
-MAILER_DEFINITIONS
-Mmbox,	P=$D/deliver, F=lsDFMn, T=DNS/RFC822/X-Unix, U=nobody:nogroup, A=deliver \$u
-LOCAL_RULE_0
-R\$* < @ example.com \$* > \$*	\$#mbox \$: \$1
-EOF
-m4 -D_CF_DIR_="$SM_CF/" "$SM_CF/m4/cf.m4" "$D/sendmail.mc" >"$D/sendmail.cf" 2>"$D/m4.err" ||
-	e2e_die "m4 failed: $(cat "$D/m4.err")"
+sm_cf "$D" "$ME" "$MX" "$milter" "$SM_CF"
 grep -q "^Xmxguard, S=$MXG_MILTER, F=T, T=S:30s;R:60s" "$D/sendmail.cf" ||
 	e2e_die "sendmail.cf has no mxguard filter line: $(grep '^X' "$D/sendmail.cf")"
 CF=$D/sendmail.cf
